@@ -1,0 +1,66 @@
+package org.asyncprimer.app;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/**
+ * Bounded integer query parameters: everything a client controls has a range, and a value outside it is a
+ * 400 with one line that names the parameter and the range, never a 500 and never a silently clamped value.
+ */
+public final class QueryParams {
+
+    /** A query parameter that is malformed or out of range; its message is the one-line 400 body. */
+    public static final class BadParameter extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadParameter(String message) {
+            super(message, null, false, false);
+        }
+
+        /** Answers 400 with the message as a one-line plain-text body. */
+        public void send(HttpServletResponse response) throws IOException {
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            response.setContentType("text/plain;charset=UTF-8");
+            response.getWriter().println(getMessage());
+        }
+    }
+
+    private QueryParams() {
+    }
+
+    /** The parameter's value, {@code fallback} when absent, or BadParameter when not an integer in [min, max]. */
+    public static int bounded(HttpServletRequest request, String name, int fallback, int min, int max)
+            throws BadParameter {
+        String raw = request.getParameter(name);
+        if (raw == null) {
+            return fallback;
+        }
+        Integer value = parse(raw, min, max);
+        if (value == null) {
+            throw new BadParameter(name + " must be an integer from " + min + " to " + max + ", got '"
+                    + abbreviate(raw) + "'");
+        }
+        return value;
+    }
+
+    static Integer parse(String raw, int min, int max) {
+        // Plain decimal digits only: no '+', no spaces, no 1e3; and short enough that it cannot overflow a long.
+        if (raw.isEmpty() || raw.length() > 12 || !raw.chars().allMatch(c -> c == '-' || (c >= '0' && c <= '9'))) {
+            return null;
+        }
+        try {
+            long value = Long.parseLong(raw);
+            return value < min || value > max ? null : (int) value;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static String abbreviate(String raw) {
+        String printable = raw.codePoints().limit(24)
+                .map(c -> c < 0x20 || c == 0x7f ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return raw.codePointCount(0, raw.length()) > 24 ? printable + "..." : printable;
+    }
+}

@@ -1,0 +1,83 @@
+package org.asyncprimer.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.function.IntPredicate;
+
+/** The application deployed on one container, with what tests ask of it beyond plain HTTP. */
+public final class Deployment implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Container container;
+    private final TestServer server;
+    private final URI base;
+
+    private Deployment(Container container, TestServer server, URI base) {
+        this.container = container;
+        this.server = server;
+        this.base = base;
+    }
+
+    public static Deployment start(Container container, ServerOptions options) throws Exception {
+        TestServer server = container.create();
+        try {
+            return new Deployment(container, server, server.start(Webapp.locate(), options));
+        } catch (Exception | Error e) {
+            server.stop();
+            throw e;
+        }
+    }
+
+    public static Deployment start(Container container) throws Exception {
+        return start(container, ServerOptions.defaults());
+    }
+
+    public Container container() {
+        return container;
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    public URI uri(String pathAndQuery) {
+        return base.resolve(pathAndQuery.startsWith("/") ? pathAndQuery.substring(1) : pathAndQuery);
+    }
+
+    /** One number from {@code GET /status}, e.g. {@code openStreams}. */
+    public int status(String field) throws IOException {
+        JsonNode node = JSON.readTree(Http.get(uri("/status")).body()).get(field);
+        if (node == null) {
+            throw new AssertionError("/status has no field " + field);
+        }
+        return node.asInt();
+    }
+
+    /**
+     * Polls {@code /status} until {@code field} satisfies the condition or the deadline passes; returns the last
+     * value seen so the caller asserts on it.
+     */
+    public int awaitStatus(String field, IntPredicate condition, Duration deadline)
+            throws IOException, InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        int value = status(field);
+        while (!condition.test(value) && System.nanoTime() < end) {
+            Thread.sleep(20); // polling interval, not a wait for an outcome: the loop checks the outcome
+            value = status(field);
+        }
+        return value;
+    }
+
+    public void stop() throws Exception {
+        server.stop();
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+}

@@ -1,0 +1,90 @@
+package org.asyncprimer.it;
+
+import java.io.File;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.WebResourceRoot;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardContext;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.webresources.DirResourceSet;
+import org.apache.catalina.webresources.StandardRoot;
+import org.apache.tomcat.util.scan.StandardJarScanner;
+
+/** Embedded Tomcat that deploys the webapp with annotation scanning, as a standalone Tomcat would. */
+public final class TomcatServer implements TestServer {
+
+    private Tomcat tomcat;
+    private Path baseDir;
+
+    @Override
+    public URI start(Webapp webapp, ServerOptions options) throws Exception {
+        baseDir = Files.createTempDirectory("async-primer-tomcat");
+        tomcat = new Tomcat();
+        tomcat.setBaseDir(baseDir.toString());
+        Files.createDirectories(baseDir.resolve("webapps"));
+
+        Connector connector = new Connector("HTTP/1.1");
+        connector.setPort(0);
+        connector.setProperty("address", "127.0.0.1");
+        connector.setProperty("maxThreads", Integer.toString(options.maxThreads()));
+        connector.setProperty("minSpareThreads", Integer.toString(Math.min(10, options.maxThreads())));
+        tomcat.setConnector(connector);
+        tomcat.getHost().setAutoDeploy(false);
+
+        // addWebapp (not addContext): it runs ContextConfig, which scans for @WebServlet, @WebListener and
+        // @ServerEndpoint exactly as a standalone Tomcat does.
+        String docBase = webapp.packaged() ? webapp.war().toString() : webapp.webRoot().toString();
+        Context context = tomcat.addWebapp("", docBase);
+        if (!webapp.packaged()) {
+            WebResourceRoot resources = new StandardRoot(context);
+            resources.addPreResources(new DirResourceSet(resources, "/WEB-INF/classes",
+                    webapp.classes().toString(), "/"));
+            context.setResources(resources);
+        }
+        // Other containers' initializers on the test class path (Jetty's) must not start inside Tomcat.
+        ((StandardContext) context).setContainerSciFilter("org\\.eclipse\\.jetty\\..*");
+        ((StandardJarScanner) context.getJarScanner()).setScanClassPath(false);
+        options.contextParams().forEach(context::addParameter);
+
+        tomcat.start();
+        // Tomcat.start() does not throw when the connector or the context fail: check their states.
+        if (connector.getState() != LifecycleState.STARTED || connector.getLocalPort() <= 0) {
+            throw new IllegalStateException("Tomcat connector did not start: " + connector.getState());
+        }
+        if (context.getState() != LifecycleState.STARTED) {
+            throw new IllegalStateException("the webapp did not deploy: " + context.getState());
+        }
+        return URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
+    }
+
+    @Override
+    public void stop() throws Exception {
+        if (tomcat != null) {
+            tomcat.stop();
+            tomcat.destroy();
+            tomcat = null;
+            deleteQuietly(baseDir.toFile());
+        }
+    }
+
+    private static void deleteQuietly(File file) {
+        File[] children = file.listFiles();
+        if (children != null) {
+            for (File child : children) {
+                deleteQuietly(child);
+            }
+        }
+        if (!file.delete() && file.exists()) {
+            file.deleteOnExit();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Tomcat " + org.apache.catalina.util.ServerInfo.getServerNumber();
+    }
+}

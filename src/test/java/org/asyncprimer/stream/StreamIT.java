@@ -1,0 +1,183 @@
+package org.asyncprimer.stream;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.asyncprimer.it.Container;
+import org.asyncprimer.it.Deployment;
+import org.asyncprimer.it.Http;
+import org.asyncprimer.it.OnEveryContainer;
+import org.asyncprimer.it.RawClient;
+import org.asyncprimer.it.ServerOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@OnEveryContainer
+class StreamIT {
+
+    /** Shortened delays; tolerances allow for a shared 2-core machine, not for a thread-bound server. */
+    private static final int FIRST = 400;
+    private static final int SECOND = 600;
+    private static final long LATE = 1500;
+
+    @Parameter
+    Container container;
+
+    private Deployment app;
+
+    @BeforeParameterizedClassInvocation
+    void deploy() throws Exception {
+        app = Deployment.start(container);
+    }
+
+    @AfterParameterizedClassInvocation
+    void undeploy() throws Exception {
+        app.stop();
+    }
+
+    private URI shortStream() {
+        return app.uri("/stream?first=" + FIRST + "&second=" + SECOND);
+    }
+
+    @Test
+    void streamsStartMiddleEndOnSchedule() throws Exception {
+        Http.Streamed response = Http.stream(shortStream());
+
+        assertEquals(200, response.status());
+        assertEquals(List.of("START", "MIDDLE", "END"), response.texts());
+        long start = response.lines().get(0).atMillis();
+        long middle = response.lines().get(1).atMillis();
+        long end = response.lines().get(2).atMillis();
+        assertAll(
+                () -> assertTrue(start < LATE, "START at once, came at " + start + " ms"),
+                () -> assertTrue(middle - start >= FIRST - 50 && middle - start < FIRST + LATE,
+                        "MIDDLE ~" + FIRST + " ms after START, came after " + (middle - start)),
+                () -> assertTrue(end - middle >= SECOND - 50 && end - middle < SECOND + LATE,
+                        "END ~" + SECOND + " ms after MIDDLE, came after " + (end - middle)));
+    }
+
+    @Test
+    void sendsHeadersThatStopProxiesFromBuffering() throws Exception {
+        Http.Streamed response = Http.stream(app.uri("/stream?first=0&second=0"));
+
+        assertAll(
+                () -> assertEquals("text/plain;charset=UTF-8", response.header("Content-Type").replace(" ", "")),
+                () -> assertEquals("no-cache", response.header("Cache-Control")),
+                () -> assertEquals("no", response.header("X-Accel-Buffering")),
+                () -> assertEquals("nosniff", response.header("X-Content-Type-Options")),
+                () -> assertEquals("chunked", response.header("Transfer-Encoding")));
+    }
+
+    @Test
+    void servesServerSentEventsWhenAsked() throws Exception {
+        Http.Streamed response = Http.stream(app.uri("/stream?first=50&second=50"), "Accept", "text/event-stream");
+
+        assertEquals(200, response.status());
+        assertTrue(response.header("Content-Type").startsWith("text/event-stream"), response.header("Content-Type"));
+        assertEquals(List.of(
+                "id: 1", "event: start", "data: START", "",
+                "id: 2", "event: middle", "data: MIDDLE", "",
+                "id: 3", "event: end", "data: END", ""), response.texts());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "first=abc          | first must be an integer from 0 to 60000, got 'abc'",
+        "first=-1           | first must be an integer from 0 to 60000, got '-1'",
+        "first=60001        | first must be an integer from 0 to 60000, got '60001'",
+        "first=             | first must be an integer from 0 to 60000, got ''",
+        "first=1e3          | first must be an integer from 0 to 60000, got '1e3'",
+        "second=99999999999999999999 | second must be an integer from 0 to 60000, got '99999999999999999999'",
+        "second=%2B5        | second must be an integer from 0 to 60000, got '+5'",
+    })
+    void rejectsBadParametersWithOneLine(String query, String message) throws Exception {
+        Http.Response response = Http.get(app.uri("/stream?" + query));
+
+        assertEquals(400, response.status());
+        assertEquals(message + "\n", response.body().replace("\r\n", "\n"));
+        assertEquals(0, app.status("openStreams"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"POST", "PUT", "DELETE"})
+    void refusesOtherMethods(String method) throws Exception {
+        assertEquals(405, Http.send(method, app.uri("/stream")).status());
+    }
+
+    @Test
+    void answersHeadAtOnceWithoutABody() throws Exception {
+        Http.Response response = Http.send("HEAD", app.uri("/stream"));
+
+        assertEquals(200, response.status());
+        assertEquals("", response.body());
+        assertEquals(0, app.status("openStreams"));
+    }
+
+    @Test
+    void cancelsTheTimerWhenTheClientDisconnects() throws Exception {
+        try (RawClient client = RawClient.get(app.base(), "/stream?first=200&second=200", 0)) {
+            client.readUntil("START");
+            assertEquals(1, app.status("openStreams"));
+        }
+        // Tomcat and Jetty notice a closed socket only when they next write to it (MIDDLE, then END).
+        int open = app.awaitStatus("openStreams", n -> n == 0, Duration.ofSeconds(10));
+        assertEquals(0, open);
+    }
+
+    @Test
+    void holds200StreamsOnTwoRequestThreads() throws Exception {
+        int streams = 200;
+        try (Deployment small = Deployment.start(container, ServerOptions.defaults().withMaxThreads(2));
+             CloseableHttpClient client = Http.client(streams)) {
+            ExecutorService clients = Executors.newFixedThreadPool(streams);
+            try {
+                URI uri = small.uri("/stream?first=1000&second=1000");
+                List<Future<Http.Streamed>> results = new ArrayList<>();
+                for (int i = 0; i < streams; i++) {
+                    results.add(clients.submit(() -> Http.stream(client, uri)));
+                }
+                // A server that held a thread per stream would need 100 rounds of 2 s here.
+                for (Future<Http.Streamed> result : results) {
+                    Http.Streamed response = result.get(60, TimeUnit.SECONDS);
+                    assertEquals(List.of("START", "MIDDLE", "END"), response.texts());
+                    long end = response.lines().get(2).atMillis();
+                    assertTrue(end < 2000 + 5000, "END " + end + " ms after its request");
+                }
+            } finally {
+                clients.shutdownNow();
+            }
+            assertEquals(0, small.awaitStatus("openStreams", n -> n == 0, Duration.ofSeconds(5)));
+        }
+    }
+
+    @Test
+    void endsOpenStreamsWhenTheServerStops() throws Exception {
+        Deployment doomed = Deployment.start(container);
+        String received;
+        try (RawClient client = RawClient.get(doomed.base(), "/stream?first=60000&second=60000", 0)) {
+            client.readUntil("START");
+            long stopping = System.nanoTime();
+            doomed.stop();
+            assertTrue(System.nanoTime() - stopping < TimeUnit.SECONDS.toNanos(20), "stop took too long");
+            received = client.readToEnd(); // returns when the server closes the connection
+        }
+        assertFalse(received.contains("MIDDLE"), received);
+        assertTrue(received.endsWith("0\r\n\r\n"), "the chunked body was ended, not cut off: " + received);
+    }
+}
