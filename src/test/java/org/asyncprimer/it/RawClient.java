@@ -21,7 +21,7 @@ public final class RawClient implements AutoCloseable {
         this.in = socket.getInputStream();
     }
 
-    /** Connects and sends {@code GET pathAndQuery}; {@code receiveBuffer} bytes small keeps the client's window small. */
+    /** Connects and sends {@code GET pathAndQuery} (one request, then the server closes); {@code receiveBuffer} bytes small keeps the client's window small. */
     public static RawClient get(URI base, String pathAndQuery, int receiveBuffer, String... extraHeaders)
             throws IOException {
         Socket socket = new Socket();
@@ -31,7 +31,7 @@ public final class RawClient implements AutoCloseable {
         socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
         socket.setSoTimeout(30_000);
         StringBuilder request = new StringBuilder("GET " + pathAndQuery + " HTTP/1.1\r\nHost: "
-                + base.getHost() + ":" + base.getPort() + "\r\n");
+                + base.getHost() + ":" + base.getPort() + "\r\nConnection: close\r\n");
         for (String header : extraHeaders) {
             request.append(header).append("\r\n");
         }

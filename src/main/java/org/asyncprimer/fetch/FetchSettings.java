@@ -1,0 +1,28 @@
+package org.asyncprimer.fetch;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Duration;
+import org.asyncprimer.app.QueryParams;
+import org.asyncprimer.app.QueryParams.BadParameter;
+
+/**
+ * What a /fetch client asks for: {@code ?count=} chunks (default 5, 1..1000) {@code ?interval=} ms apart
+ * (default 1000, 0..60000), each padded with {@code ?pad=} filler characters (default 0, 0..65536) to make
+ * backpressure easy to watch, and a long-poll {@code ?timeout=} in ms (default 30000, 1..300000): when nothing
+ * has been produced by then the response is 204 and the client simply polls again.
+ */
+record FetchSettings(int count, Duration interval, int pad, Duration timeout) {
+
+    static FetchSettings from(HttpServletRequest request) throws BadParameter {
+        return new FetchSettings(
+                QueryParams.bounded(request, "count", 5, 1, 1000),
+                Duration.ofMillis(QueryParams.bounded(request, "interval", 1000, 0, 60_000)),
+                QueryParams.bounded(request, "pad", 0, 0, 65_536),
+                Duration.ofMillis(QueryParams.bounded(request, "timeout", 30_000, 1, 300_000)));
+    }
+
+    /** The longest a well-behaved response can take: every interval, plus the long-poll wait. */
+    Duration planned() {
+        return interval.multipliedBy(count).plus(timeout);
+    }
+}

@@ -1,0 +1,249 @@
+package org.asyncprimer.fetch;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.asyncprimer.app.OpenResponses;
+
+/**
+ * The seed's {@code gevent.queue.Queue} returned as a response body: a bounded {@link BlockingQueue} that a
+ * {@link Worker} fills and non-blocking output drains. A chunk is written and flushed as soon as it is queued
+ * and the client can take it; the response completes at the end marker.
+ *
+ * <p>No thread ever waits here: nothing calls {@code take()}. The worker's {@link #offer} drives the next write
+ * when the client is keeping up; {@link #onWritePossible} drives it when the client was behind. Both go
+ * through {@link #drain()}, which lets exactly one thread write at a time without a lock.
+ *
+ * <p>Backpressure: when the client reads slower than the worker produces, the queue fills to its bound,
+ * {@link #offer} refuses the chunk, and the worker pauses (no timer, no thread) until the drain has made room
+ * and calls {@link Worker#resume()}. Pausing the producer rather than dropping chunks keeps every line, and
+ * memory per response stays at most {@code capacity} chunks whatever the client does; a client that never
+ * reads is ended by the async timeout.
+ */
+final class QueueBody implements AsyncListener, WriteListener, OpenResponses.Open {
+
+    /** The end marker, the seed's {@code StopIteration}: compared by identity. */
+    private static final byte[] END = new byte[0];
+
+    private final AsyncContext async;
+    private final HttpServletResponse response;
+    private final int capacity;
+    private final BlockingQueue<byte[]> queue;
+    private final Duration longPoll;
+    private final ScheduledExecutorService scheduler;
+    private final OpenResponses registry;
+
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private final AtomicBoolean paused = new AtomicBoolean();
+    private final AtomicInteger drainers = new AtomicInteger();
+
+    private Worker worker;
+    private ServletOutputStream out;
+    private volatile boolean unflushed;
+    private volatile boolean written;
+    private volatile boolean longPollOver;
+    private volatile Throwable failure;
+    private volatile ScheduledFuture<?> longPollTimer;
+
+    QueueBody(AsyncContext async, int capacity, Duration longPoll, ScheduledExecutorService scheduler,
+              OpenResponses registry) {
+        this.async = async;
+        this.response = (HttpServletResponse) async.getResponse();
+        this.capacity = capacity;
+        // One slot more than data may use, so the end marker always fits (there is one producer).
+        this.queue = new ArrayBlockingQueue<>(capacity + 1);
+        this.longPoll = longPoll;
+        this.scheduler = scheduler;
+        this.registry = registry;
+    }
+
+    /** Takes over the response; the worker is started once the response can be written. */
+    void start(Worker producer) throws IOException {
+        this.worker = producer;
+        registry.add(this);
+        async.addListener(this);
+        out = response.getOutputStream();
+        out.setWriteListener(this);
+    }
+
+    // ---- the worker's side: on_data, on_finish, on_error ----
+
+    /** Queues a chunk and writes it if the client can take it; false (chunk not taken) when the queue is full. */
+    boolean offer(byte[] chunk) {
+        if (finished.get()) {
+            return true; // nobody is listening any more; the worker is being cancelled
+        }
+        if (queue.size() >= capacity) {
+            paused.set(true);
+            // The drain may have made room between the check and the flag without seeing the flag: look again.
+            if (queue.size() >= capacity || !paused.compareAndSet(true, false)) {
+                return false;
+            }
+        }
+        queue.add(chunk);
+        drain();
+        return true;
+    }
+
+    void end() {
+        if (finished.get()) {
+            return;
+        }
+        queue.add(END);
+        drain();
+    }
+
+    /** The worker failed: the body ends after what was produced; with nothing written yet the status is 502. */
+    void fail(Throwable cause) {
+        failure = cause;
+        end();
+    }
+
+    // ---- the container's side ----
+
+    @Override
+    public void onWritePossible() {
+        if (started.compareAndSet(false, true)) {
+            longPollTimer = scheduler.schedule(this::longPollOver, longPoll.toNanos(), TimeUnit.NANOSECONDS);
+            worker.start();
+        }
+        drain();
+    }
+
+    private void longPollOver() {
+        longPollOver = true;
+        drain();
+    }
+
+    /** Lets one thread at a time write; a caller that finds another draining leaves the work to it. */
+    private void drain() {
+        if (drainers.getAndIncrement() != 0) {
+            return;
+        }
+        do {
+            drainWhileReady();
+        } while (drainers.decrementAndGet() != 0);
+    }
+
+    /**
+     * Writes queued chunks while {@code isReady()} is true. When it turns false we return: the container calls
+     * {@link #onWritePossible} when the client has taken the bytes.
+     */
+    private void drainWhileReady() {
+        if (finished.get()) {
+            return;
+        }
+        try {
+            while (out.isReady()) {
+                if (unflushed) {
+                    unflushed = false;
+                    out.flush();
+                    continue;
+                }
+                byte[] chunk = queue.poll();
+                if (chunk == null) {
+                    if (longPollOver && !written) {
+                        response.setStatus(HttpServletResponse.SC_NO_CONTENT); // nothing yet: poll again
+                        finish();
+                    }
+                    return;
+                }
+                if (paused.compareAndSet(true, false)) {
+                    worker.resume();
+                }
+                if (chunk == END) {
+                    if (failure != null && !written) {
+                        response.setStatus(HttpServletResponse.SC_BAD_GATEWAY);
+                    }
+                    finish();
+                    return;
+                }
+                if (!written) {
+                    written = true;
+                    cancel(longPollTimer);
+                }
+                out.write(chunk);
+                unflushed = true;
+            }
+        } catch (IOException | IllegalStateException clientGoneOrContextEnded) {
+            finish();
+        }
+    }
+
+    /** Ends the response and stops the worker: idempotent, from any thread. */
+    @Override
+    public void finish() {
+        if (release()) {
+            try {
+                async.complete();
+            } catch (IllegalStateException alreadyEnded) {
+                // The container ended the request first (a timeout or error dispatch): nothing left to do.
+            }
+        }
+    }
+
+    private boolean release() {
+        if (finished.getAndSet(true)) {
+            return false;
+        }
+        worker.cancel();
+        cancel(longPollTimer);
+        queue.clear();
+        registry.remove(this);
+        return true;
+    }
+
+    private static void cancel(ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    @Override
+    public int queued() {
+        return queue.size();
+    }
+
+    @Override
+    public boolean paused() {
+        return paused.get();
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+        release();
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+        finish();
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        finish();
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+        finish();
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+        // Not restarted: one AsyncContext per response.
+    }
+}
