@@ -1,0 +1,60 @@
+package org.asyncprimer.websocket;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.CloseReason.CloseCodes;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The seed's WebSocket echo: every message is answered with {@code Your message was: 'the message'}, quoted
+ * exactly as the seed's Python server quotes it. A session costs no thread between messages.
+ *
+ * <pre>websocat ws://localhost:8080/websocket</pre>
+ */
+@ServerEndpoint(value = "/websocket", configurator = OriginCheck.class)
+public final class EchoEndpoint {
+
+    static final String PREFIX = "Your message was: ";
+
+    private Replies replies;
+
+    @OnOpen
+    public void open(Session session) {
+        replies = new Replies(session);
+    }
+
+    @OnMessage
+    public void text(Session session, String message) {
+        // The container enforces the limit in its own unit (Tomcat counts chars); this makes it bytes everywhere.
+        if (message.length() > session.getMaxTextMessageBufferSize() / 3
+                && message.getBytes(StandardCharsets.UTF_8).length > session.getMaxTextMessageBufferSize()) {
+            tooBig(session);
+            return;
+        }
+        replies.send(PREFIX + PyRepr.of(message));
+    }
+
+    @OnMessage
+    public void binary(Session session, byte[] message) {
+        replies.send(PREFIX + PyRepr.ofByteArray(message));
+    }
+
+    @OnError
+    public void error(Session session, Throwable failure) {
+        // The container closes the session after an error (1009 for a message over the limit, 1002 for a
+        // protocol error, 1006 for a lost connection); there is nothing of ours to release.
+    }
+
+    private static void tooBig(Session session) {
+        try {
+            session.close(new CloseReason(CloseCodes.TOO_BIG, "message too big"));
+        } catch (IOException alreadyGone) {
+            // The client is gone already.
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package org.asyncprimer.websocket;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Refuses a WebSocket handshake from a foreign page with 403 (Cross-Site WebSocket Hijacking: a browser sends
+ * the user's cookies with a cross-origin WebSocket handshake, and the same-origin policy does not apply).
+ * Allowed: no {@code Origin} header at all (curl and other non-browser clients), the server's own
+ * scheme://host:port, and the origins the deployer lists.
+ *
+ * <p>{@link #checkOrigin} is the container's portable hook, but it sees only the Origin header, not the request
+ * it has to be compared with. So {@link WebSocketSetup}, a request listener, decides with the whole request as
+ * the request enters the application (before any filter: Jetty runs its upgrade filter ahead of the
+ * application's) and leaves the verdict for this thread; both containers call {@code checkOrigin} on the thread
+ * that runs the handshake. Without a verdict the check fails closed for any Origin.
+ */
+public final class OriginCheck extends ServerEndpointConfig.Configurator {
+
+    /** Per-thread scratch for one handshake, set and cleared by {@link WebSocketSetup} around each request. */
+    private static final ThreadLocal<Boolean> VERDICT = new ThreadLocal<>();
+
+    @Override
+    public boolean checkOrigin(String originHeaderValue) {
+        return originHeaderValue == null || Boolean.TRUE.equals(VERDICT.get());
+    }
+
+    static void decide(HttpServletRequest request, Set<String> allowed) {
+        VERDICT.set(allows(request.getHeader("Origin"), request.getScheme(), request.getHeader("Host"), allowed));
+    }
+
+    static void forget() {
+        VERDICT.remove();
+    }
+
+    /** The decision itself: the Origin against the request's own scheme, host and port, then the allow-list. */
+    static boolean allows(String origin, String scheme, String hostHeader, Set<String> allowed) {
+        if (origin == null) {
+            return true;
+        }
+        if (allowed.contains("*") || allowed.contains(origin)) {
+            return true;
+        }
+        try {
+            URI page = URI.create(origin);
+            URI self = URI.create(scheme + "://" + hostHeader);
+            return page.getScheme() != null && page.getHost() != null && self.getHost() != null
+                    && page.getScheme().equalsIgnoreCase(self.getScheme())
+                    && page.getHost().toLowerCase(Locale.ROOT).equals(self.getHost().toLowerCase(Locale.ROOT))
+                    && port(page) == port(self)
+                    && (page.getPath() == null || page.getPath().isEmpty());
+        } catch (IllegalArgumentException malformed) {
+            return false;
+        }
+    }
+
+    private static int port(URI uri) {
+        if (uri.getPort() != -1) {
+            return uri.getPort();
+        }
+        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+}

@@ -1,0 +1,36 @@
+package org.asyncprimer.websocket;
+
+import jakarta.servlet.ServletContext;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.asyncprimer.app.ContextParams;
+
+/**
+ * The deployer's limits for /websocket, read once from context parameters:
+ * <ul>
+ * <li>{@code asyncprimer.websocket.maxMessageBytes}: largest text or binary message (default 65536, 1..16777216);
+ *     a larger one closes the session with 1009;
+ * <li>{@code asyncprimer.websocket.idleTimeoutMs}: a session with no traffic for this long is closed
+ *     (default 300000, 1000..86400000);
+ * <li>{@code asyncprimer.websocket.sendTimeoutMs}: a reply the client has not taken in this long closes the
+ *     session (default 10000, 100..600000);
+ * <li>{@code asyncprimer.websocket.allowedOrigins}: comma-separated origins allowed besides the server's own,
+ *     e.g. {@code https://app.example.com}, or {@code *} for any (default: none).
+ * </ul>
+ */
+record WebSocketSettings(int maxMessageBytes, Duration idleTimeout, Duration sendTimeout, Set<String> allowedOrigins) {
+
+    static WebSocketSettings from(ServletContext context) {
+        return new WebSocketSettings(
+                ContextParams.intParam(context, "asyncprimer.websocket.maxMessageBytes", 65_536, 1, 16 << 20),
+                Duration.ofMillis(ContextParams.intParam(context, "asyncprimer.websocket.idleTimeoutMs",
+                        300_000, 1000, 86_400_000)),
+                Duration.ofMillis(ContextParams.intParam(context, "asyncprimer.websocket.sendTimeoutMs",
+                        10_000, 100, 600_000)),
+                Arrays.stream(ContextParams.stringParam(context, "asyncprimer.websocket.allowedOrigins", "")
+                                .split(","))
+                        .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet()));
+    }
+}

@@ -1,0 +1,47 @@
+package org.asyncprimer.websocket;
+
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRequestEvent;
+import jakarta.servlet.ServletRequestListener;
+import jakarta.servlet.annotation.WebListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.websocket.server.ServerContainer;
+
+/**
+ * Applies {@link WebSocketSettings} to this application's WebSocket container (every session starts with them)
+ * and prepares the {@link OriginCheck} verdict for each handshake.
+ */
+@WebListener
+public final class WebSocketSetup implements ServletContextListener, ServletRequestListener {
+
+    private volatile WebSocketSettings settings;
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        settings = WebSocketSettings.from(event.getServletContext());
+        ServerContainer container = (ServerContainer) event.getServletContext()
+                .getAttribute(ServerContainer.class.getName());
+        if (container == null) {
+            throw new IllegalStateException("this container offers no Jakarta WebSocket support");
+        }
+        // Standard per-container defaults, so the limits hold on every container without its own API.
+        container.setDefaultMaxTextMessageBufferSize(settings.maxMessageBytes());
+        container.setDefaultMaxBinaryMessageBufferSize(settings.maxMessageBytes());
+        container.setDefaultMaxSessionIdleTimeout(settings.idleTimeout().toMillis());
+        container.setAsyncSendTimeout(settings.sendTimeout().toMillis());
+    }
+
+    @Override
+    public void requestInitialized(ServletRequestEvent event) {
+        if (event.getServletRequest() instanceof HttpServletRequest request
+                && request.getHeader("Upgrade") != null && settings != null) {
+            OriginCheck.decide(request, settings.allowedOrigins());
+        }
+    }
+
+    @Override
+    public void requestDestroyed(ServletRequestEvent event) {
+        OriginCheck.forget();
+    }
+}

@@ -1,0 +1,77 @@
+package org.asyncprimer.websocket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.HexFormat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Expected values are what CPython 3.12 prints for {@code repr(s)} and {@code repr(bytearray(b))}. */
+class PyReprTest {
+
+    /** Inputs are written with escapes ({@code \\n}, {@code \\u200b}) so invisible characters show; outputs verbatim. */
+    @ParameterizedTest(name = "{2}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+        Hello, world         | 'Hello, world'               | plain text
+        it's                 | "it's"                       | a single quote picks double quotes
+        `a'b"c`              | `'a\\'b"c'`                  | both quotes: single, escaped
+        `say "hi"`           | `'say "hi"'`                 | double quotes alone stay
+        \\n                  | '\\n'                        | newline
+        \\t\\r               | '\\t\\r'                     | tab and carriage return
+        \\u0007              | '\\x07'                      | BEL
+        \\\\                 | '\\\\'                       | backslash
+        \\u007f\\u0085\\u00a0 | '\\x7f\\x85\\xa0'           | DEL, NEL, no-break space
+        héllo ✓              | 'héllo ✓'                    | printable non-ASCII stays
+        \\u200b              | '\\u200b'                    | zero-width space (Cf)
+        \\u2028\\u2029       | '\\u2028\\u2029'             | line and paragraph separators
+        \\u3000              | '\\u3000'                    | ideographic space (Zs)
+        \\ue000              | '\\ue000'                    | private use
+        \\ud83d\\ude00       | '😀'                         | U+1F600 stays as is
+        \\udb40\\udc01       | '\\U000e0001'                | language tag (Cf, astral)
+        ``                   | ''                           | empty
+        """)
+    void quotesTextLikePython(String input, String expected, String what) {
+        assertEquals(expected, PyRepr.of(unescape(input)), what);
+    }
+
+    @ParameterizedTest(name = "[{index}] {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+        00016162       | `bytearray(b'\\x00\\x01ab')`
+        48656c6c6f     | `bytearray(b'Hello')`
+        27             | `bytearray(b"'")`
+        2722           | `bytearray(b'\\'"')`
+        5c090a0d       | `bytearray(b'\\\\\\t\\n\\r')`
+        7e7f80ff       | `bytearray(b'~\\x7f\\x80\\xff')`
+        ``             | `bytearray(b'')`
+        """)
+    void quotesBytesLikePythonsBytearray(String hex, String expected) {
+        assertEquals(expected, PyRepr.ofByteArray(HexFormat.of().parseHex(hex == null ? "" : hex)));
+    }
+
+    /** Java-style escapes in the table: {@code \\n}, {@code \\t}, {@code \\r}, {@code \\\\}, {@code \\uXXXX}. */
+    private static String unescape(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != '\\' || i + 1 == s.length()) {
+                out.append(c);
+                continue;
+            }
+            char next = s.charAt(++i);
+            switch (next) {
+                case 'n' -> out.append('\n');
+                case 't' -> out.append('\t');
+                case 'r' -> out.append('\r');
+                case 'u' -> {
+                    out.append((char) Integer.parseInt(s.substring(i + 1, i + 5), 16));
+                    i += 4;
+                }
+                default -> out.append(next);
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,231 @@
+package org.asyncprimer.websocket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.WebSocketHandshakeException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.asyncprimer.it.Container;
+import org.asyncprimer.it.Deployment;
+import org.asyncprimer.it.Http;
+import org.asyncprimer.it.OnEveryContainer;
+import org.asyncprimer.it.ServerOptions;
+import org.asyncprimer.it.WsClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@OnEveryContainer
+class WebSocketIT {
+
+    private static final int MAX_MESSAGE = 65_536;
+
+    @Parameter
+    Container container;
+
+    private Deployment app;
+
+    @BeforeParameterizedClassInvocation
+    void deploy() throws Exception {
+        app = Deployment.start(container);
+    }
+
+    @AfterParameterizedClassInvocation
+    void undeploy() throws Exception {
+        app.stop();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+        Hello, world     | `Your message was: 'Hello, world'`
+        it's             | `Your message was: "it's"`
+        `a'b"c`          | `Your message was: 'a\\'b"c'`
+        héllo ✓          | `Your message was: 'héllo ✓'`
+        😀               | `Your message was: '😀'`
+        """)
+    void answersLikeTheSeed(String message, String reply) throws Exception {
+        try (WsClient client = WsClient.open(app.base())) {
+            assertEquals(reply, client.roundTrip(message));
+        }
+    }
+
+    @Test
+    void quotesInvisibleCharactersLikeTheSeed() throws Exception {
+        try (WsClient client = WsClient.open(app.base())) {
+            assertEquals("Your message was: '\\n'", client.roundTrip("\n"));
+            assertEquals("Your message was: '\\x07'", client.roundTrip("\u0007"));
+            assertEquals("Your message was: '\\\\'", client.roundTrip("\\"));
+            assertEquals("Your message was: '\\u200b'", client.roundTrip("\u200b"));
+        }
+    }
+
+    @Test
+    void answersBinaryMessagesAsTheSeedsBytearray() throws Exception {
+        try (WsClient client = WsClient.open(app.base())) {
+            assertEquals("Your message was: bytearray(b'\\x00\\x01ab')",
+                    client.roundTrip(HexFormat.of().parseHex("00016162")));
+        }
+    }
+
+    @Test
+    void acceptsAMessageOfExactlyTheLimit() throws Exception {
+        try (WsClient client = WsClient.open(app.base())) {
+            String reply = client.roundTrip("a".repeat(MAX_MESSAGE));
+            assertEquals("Your message was: '".length() + MAX_MESSAGE + 1, reply.length());
+        }
+    }
+
+    @Test
+    void closesWith1009WhenATextMessageIsTooBig() throws Exception {
+        try (WsClient client = WsClient.open(app.base())) {
+            client.send("a".repeat(MAX_MESSAGE + 1));
+            assertEquals(1009, client.awaitClose(10).code());
+        }
+    }
+
+    @Test
+    void closesWith1009WhenMultiByteTextExceedsTheLimitInBytes() throws Exception {
+        try (WsClient client = WsClient.open(app.base())) {
+            client.send("é".repeat(MAX_MESSAGE / 2 + 1)); // fewer chars than the limit, more bytes
+            assertEquals(1009, client.awaitClose(10).code());
+        }
+    }
+
+    @Test
+    void closesWith1009WhenABinaryMessageIsTooBig() throws Exception {
+        try (WsClient client = WsClient.open(app.base())) {
+            client.roundTrip(new byte[0]);
+            CompletableFuture<String> never = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.roundTrip(new byte[MAX_MESSAGE + 1]);
+                } catch (Exception | AssertionError e) {
+                    return "no reply";
+                }
+            });
+            assertEquals(1009, client.awaitClose(10).code());
+            assertEquals("no reply", never.get(20, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void closesASessionWhoseClientDoesNotRead() throws Exception {
+        // Every 60 KiB message earns a 60 KiB reply that the client never reads: the server must give up on it
+        // (queue bound or send timeout) rather than buffer replies without limit.
+        String message = "x".repeat(60 * 1024);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int sent = 0;
+        try (WsClient client = WsClient.openNotReading(app.base())) {
+            while (System.nanoTime() < deadline && client.trySend(message)) {
+                sent++;
+            }
+            assertTrue(System.nanoTime() < deadline, "still open after " + sent + " unread replies");
+        }
+    }
+
+    @Test
+    void refusesAHandshakeFromAForeignOrigin() {
+        ExecutionException refused = assertThrows(ExecutionException.class,
+                () -> WsClient.connect(app.base(), "http://evil.example").get(10, TimeUnit.SECONDS));
+        WebSocketHandshakeException handshake = assertInstanceOf(WebSocketHandshakeException.class,
+                refused.getCause());
+        assertEquals(403, handshake.getResponse().statusCode());
+    }
+
+    @Test
+    void refusesAnOriginThatDiffersOnlyInPort() {
+        String otherPort = "http://127.0.0.1:" + (app.base().getPort() + 1);
+        ExecutionException refused = assertThrows(ExecutionException.class,
+                () -> WsClient.connect(app.base(), otherPort).get(10, TimeUnit.SECONDS));
+        assertEquals(403, ((WebSocketHandshakeException) refused.getCause()).getResponse().statusCode());
+    }
+
+    @Test
+    void acceptsTheServersOwnOrigin() throws Exception {
+        String own = "http://127.0.0.1:" + app.base().getPort();
+        try (WsClient client = WsClient.connect(app.base(), own).get(10, TimeUnit.SECONDS)) {
+            assertEquals("Your message was: 'own'", client.roundTrip("own"));
+        }
+    }
+
+    @Test
+    void acceptsAHandshakeWithoutOrigin() throws Exception {
+        try (WsClient client = WsClient.connect(app.base(), null).get(10, TimeUnit.SECONDS)) {
+            assertEquals("Your message was: 'curl'", client.roundTrip("curl"));
+        }
+    }
+
+    @Test
+    void answersAPlainRequestWith400() throws Exception {
+        Http.Response response = Http.get(app.uri("/websocket"), "Accept", "*/*");
+
+        assertEquals(400, response.status());
+        assertEquals("Expected WebSocket request.", response.body());
+    }
+
+    @Test
+    void showsTheDemoPageToABrowser() throws Exception {
+        Http.Response response = Http.get(app.uri("/websocket"),
+                "Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+
+        assertEquals(200, response.status());
+        assertTrue(response.header("Content-Type").startsWith("text/html"), response.header("Content-Type"));
+        assertTrue(response.body().contains("new WebSocket("), "the demo page");
+    }
+
+    @Test
+    void serves200SessionsOf50RoundTripsEach() throws Exception {
+        int sessions = 200;
+        int rounds = 50;
+        ExecutorService clients = Executors.newFixedThreadPool(sessions);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int s = 0; s < sessions; s++) {
+                int session = s;
+                results.add(clients.submit(() -> {
+                    int correct = 0;
+                    try (WsClient client = WsClient.open(app.base())) {
+                        for (int r = 0; r < rounds; r++) {
+                            String message = "session " + session + " round " + r;
+                            if (client.roundTrip(message).equals("Your message was: '" + message + "'")) {
+                                correct++;
+                            }
+                        }
+                    }
+                    return correct;
+                }));
+            }
+            for (Future<Integer> result : results) {
+                assertEquals(rounds, result.get(120, TimeUnit.SECONDS));
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
+    void closesAnIdleSessionAndHonoursTheAllowList() throws Exception {
+        Map<String, String> params = Map.of(
+                "asyncprimer.websocket.idleTimeoutMs", "1000",
+                "asyncprimer.websocket.allowedOrigins", "https://app.example, https://other.example");
+        try (Deployment strict = Deployment.start(container, ServerOptions.defaults().withContextParams(params));
+             WsClient client = WsClient.connect(strict.base(), "https://app.example").get(10, TimeUnit.SECONDS)) {
+            assertEquals("Your message was: 'hi'", client.roundTrip("hi"));
+            WsClient.Close close = client.awaitClose(15);
+            assertTrue(close.code() == 1001 || close.code() == 1000, "idle close code " + close);
+        }
+    }
+}
