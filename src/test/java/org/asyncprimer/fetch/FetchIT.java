@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,7 +59,8 @@ class FetchIT {
         Http.Streamed response = Http.stream(app.uri("/fetch?count=5&interval=100"));
 
         assertEquals(200, response.status());
-        assertEquals("application/x-ndjson;charset=UTF-8", response.header("Content-Type").replace(" ", ""));
+        assertEquals("application/x-ndjson;charset=utf-8",
+                response.header("Content-Type").replace(" ", "").toLowerCase(Locale.ROOT));
         assertEquals(5, response.lines().size(), response.texts().toString());
         for (int i = 0; i < 5; i++) {
             JsonNode line = JSON.readTree(response.lines().get(i).text());

@@ -10,6 +10,7 @@ import org.apache.catalina.WebResourceRoot;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.util.ServerInfo;
 import org.apache.catalina.webresources.DirResourceSet;
 import org.apache.catalina.webresources.StandardRoot;
 import org.apache.tomcat.util.scan.StandardJarScanner;
@@ -17,11 +18,21 @@ import org.apache.tomcat.util.scan.StandardJarScanner;
 /** Embedded Tomcat that deploys the webapp with annotation scanning, as a standalone Tomcat would. */
 public final class TomcatServer implements TestServer {
 
+    private final String expectedVersion;
     private Tomcat tomcat;
     private Path baseDir;
 
+    /** {@code expectedVersion}: the version prefix this test run claims, checked against the Tomcat on the class path. */
+    public TomcatServer(String expectedVersion) {
+        this.expectedVersion = expectedVersion;
+    }
+
     @Override
     public URI start(Webapp webapp, ServerOptions options) throws Exception {
+        String version = ServerInfo.getServerNumber();
+        if (!version.startsWith(expectedVersion)) {
+            throw new IllegalStateException("expected Tomcat " + expectedVersion + "x on the class path, found " + version);
+        }
         baseDir = Files.createTempDirectory("async-primer-tomcat");
         tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir.toString());
@@ -85,6 +96,6 @@ public final class TomcatServer implements TestServer {
 
     @Override
     public String toString() {
-        return "Tomcat " + org.apache.catalina.util.ServerInfo.getServerNumber();
+        return "Tomcat " + ServerInfo.getServerNumber();
     }
 }

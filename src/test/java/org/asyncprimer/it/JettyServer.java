@@ -1,0 +1,64 @@
+package org.asyncprimer.it;
+
+import java.net.URI;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * Embedded Jetty 12 (ee10) deploying the webapp as its deployer would: a {@code WebAppContext} with annotation
+ * scanning and Jakarta WebSocket, both found on the class path by Jetty's configuration discovery.
+ */
+public final class JettyServer implements TestServer {
+
+    /** Jetty runs its acceptor and selector on the same pool as requests: one thread each here. */
+    private static final int CONNECTOR_THREADS = 2;
+
+    private Server server;
+
+    @Override
+    public URI start(Webapp webapp, ServerOptions options) throws Exception {
+        QueuedThreadPool pool = new QueuedThreadPool(options.maxThreads() + CONNECTOR_THREADS,
+                Math.min(8, options.maxThreads() + CONNECTOR_THREADS));
+        pool.setName("jetty");
+        pool.setReservedThreads(0);
+        server = new Server(pool);
+        ServerConnector connector = new ServerConnector(server, 1, 1);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+
+        WebAppContext context = new WebAppContext();
+        context.setContextPath("/");
+        if (webapp.packaged()) {
+            context.setWar(webapp.war().toString());
+        } else {
+            ResourceFactory resources = ResourceFactory.of(context);
+            context.setBaseResource(resources.newResource(webapp.webRoot()));
+            context.setExtraClasspath(webapp.classes().toString());
+        }
+        // Other containers' initializers on the test class path (Tomcat's WebSocket) must not start in Jetty.
+        context.setAttribute("org.eclipse.jetty.containerInitializerExclusionPattern", "org\\.apache\\.tomcat\\..*");
+        context.setThrowUnavailableOnStartupException(true);
+        options.contextParams().forEach(context::setInitParameter);
+        server.setHandler(context);
+        // No graceful wait for open requests: a stop ends them at once (Tomcat's behaviour, and what tests want).
+        server.setStopTimeout(0);
+
+        server.start();
+        if (!context.isAvailable()) {
+            throw new IllegalStateException("the webapp did not deploy on Jetty");
+        }
+        return URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
+    }
+
+    @Override
+    public void stop() throws Exception {
+        if (server != null) {
+            server.stop();
+            server = null;
+        }
+    }
+}
