@@ -51,7 +51,9 @@ class FetchIT {
 
     @AfterParameterizedClassInvocation
     void undeploy() throws Exception {
-        app.stop();
+        if (app != null) {
+            app.stop();
+        }
     }
 
     @Test

@@ -49,7 +49,9 @@ class StreamIT {
 
     @AfterParameterizedClassInvocation
     void undeploy() throws Exception {
-        app.stop();
+        if (app != null) {
+            app.stop();
+        }
     }
 
     private URI shortStream() {

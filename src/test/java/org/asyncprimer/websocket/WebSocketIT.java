@@ -46,7 +46,9 @@ class WebSocketIT {
 
     @AfterParameterizedClassInvocation
     void undeploy() throws Exception {
-        app.stop();
+        if (app != null) {
+            app.stop();
+        }
     }
 
     @ParameterizedTest(name = "{0}")
