@@ -48,9 +48,14 @@ public final class Deployment implements AutoCloseable {
         return base.resolve(pathAndQuery.startsWith("/") ? pathAndQuery.substring(1) : pathAndQuery);
     }
 
+    /** All of {@code GET /status} at one moment. */
+    public JsonNode status() throws IOException {
+        return JSON.readTree(Http.get(uri("/status")).body());
+    }
+
     /** One number from {@code GET /status}, e.g. {@code openStreams}. */
     public int status(String field) throws IOException {
-        JsonNode node = JSON.readTree(Http.get(uri("/status")).body()).get(field);
+        JsonNode node = status().get(field);
         if (node == null) {
             throw new AssertionError("/status has no field " + field);
         }

@@ -76,6 +76,15 @@ class StreamIT {
     }
 
     @Test
+    void blockingVariantStreamsTheSameWords() throws Exception {
+        Http.Streamed response = Http.stream(app.uri("/stream/blocking?first=100&second=100"));
+
+        assertEquals(200, response.status());
+        assertEquals(List.of("START", "MIDDLE", "END"), response.texts());
+        assertEquals(400, Http.get(app.uri("/stream/blocking?first=x")).status());
+    }
+
+    @Test
     void sendsHeadersThatStopProxiesFromBuffering() throws Exception {
         Http.Streamed response = Http.stream(app.uri("/stream?first=0&second=0"));
 
