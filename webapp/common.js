@@ -14,3 +14,18 @@ export function makeLog(element) {
     },
   };
 }
+
+// Reads a streamed response body and calls onLine with each complete, non-empty line as soon as it arrives.
+export async function readLines(response, onLine) {
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let pending = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    pending += value;
+    const lines = pending.split('\n');
+    pending = lines.pop();
+    lines.filter(line => line.trim() !== '').forEach(onLine);
+  }
+  if (pending.trim() !== '') onLine(pending);
+}

@@ -1,10 +1,7 @@
 package org.asyncprimer.fetch;
 
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
@@ -15,6 +12,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.asyncprimer.app.AsyncResponse;
 import org.asyncprimer.app.OpenResponses;
 
 /**
@@ -32,26 +30,22 @@ import org.asyncprimer.app.OpenResponses;
  * memory per response stays at most {@code capacity} chunks whatever the client does; a client that never
  * reads is ended by the async timeout.
  */
-final class QueueBody implements AsyncListener, WriteListener, OpenResponses.Open {
+final class QueueBody extends AsyncResponse {
 
     /** The end marker, the seed's {@code StopIteration}: compared by identity. */
     private static final byte[] END = new byte[0];
 
-    private final AsyncContext async;
     private final HttpServletResponse response;
     private final int capacity;
     private final BlockingQueue<byte[]> queue;
     private final Duration longPoll;
     private final ScheduledExecutorService scheduler;
-    private final OpenResponses registry;
 
     private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean finished = new AtomicBoolean();
     private final AtomicBoolean paused = new AtomicBoolean();
     private final AtomicInteger drainers = new AtomicInteger();
 
-    private Worker worker;
-    private ServletOutputStream out;
+    private volatile Worker worker;
     private volatile boolean unflushed;
     private volatile boolean written;
     private volatile boolean longPollOver;
@@ -60,30 +54,26 @@ final class QueueBody implements AsyncListener, WriteListener, OpenResponses.Ope
 
     QueueBody(AsyncContext async, int capacity, Duration longPoll, ScheduledExecutorService scheduler,
               OpenResponses registry) {
-        this.async = async;
+        super(async, registry);
         this.response = (HttpServletResponse) async.getResponse();
         this.capacity = capacity;
         // One slot more than data may use, so the end marker always fits (there is one producer).
         this.queue = new ArrayBlockingQueue<>(capacity + 1);
         this.longPoll = longPoll;
         this.scheduler = scheduler;
-        this.registry = registry;
     }
 
     /** Takes over the response; the worker is started once the response can be written. */
     void start(Worker producer) throws IOException {
         this.worker = producer;
-        registry.add(this);
-        async.addListener(this);
-        out = response.getOutputStream();
-        out.setWriteListener(this);
+        begin();
     }
 
     // ---- the worker's side: on_data, on_finish, on_error ----
 
     /** Queues a chunk and writes it if the client can take it; false (chunk not taken) when the queue is full. */
     boolean offer(byte[] chunk) {
-        if (finished.get()) {
+        if (finished()) {
             return true; // nobody is listening any more; the worker is being cancelled
         }
         if (queue.size() >= capacity) {
@@ -99,7 +89,7 @@ final class QueueBody implements AsyncListener, WriteListener, OpenResponses.Ope
     }
 
     void end() {
-        if (finished.get()) {
+        if (finished()) {
             return;
         }
         queue.add(END);
@@ -143,9 +133,10 @@ final class QueueBody implements AsyncListener, WriteListener, OpenResponses.Ope
      * {@link #onWritePossible} when the client has taken the bytes.
      */
     private void drainWhileReady() {
-        if (finished.get()) {
+        if (finished()) {
             return;
         }
+        ServletOutputStream out = out();
         try {
             while (out.isReady()) {
                 if (unflushed) {
@@ -183,27 +174,11 @@ final class QueueBody implements AsyncListener, WriteListener, OpenResponses.Ope
         }
     }
 
-    /** Ends the response and stops the worker: idempotent, from any thread. */
     @Override
-    public void finish() {
-        if (release()) {
-            try {
-                async.complete();
-            } catch (IllegalStateException alreadyEnded) {
-                // The container ended the request first (a timeout or error dispatch): nothing left to do.
-            }
-        }
-    }
-
-    private boolean release() {
-        if (finished.getAndSet(true)) {
-            return false;
-        }
+    protected void stopped() {
         worker.cancel();
         cancel(longPollTimer);
         queue.clear();
-        registry.remove(this);
-        return true;
     }
 
     private static void cancel(ScheduledFuture<?> timer) {
@@ -220,30 +195,5 @@ final class QueueBody implements AsyncListener, WriteListener, OpenResponses.Ope
     @Override
     public boolean paused() {
         return paused.get();
-    }
-
-    @Override
-    public void onComplete(AsyncEvent event) {
-        release();
-    }
-
-    @Override
-    public void onTimeout(AsyncEvent event) {
-        finish();
-    }
-
-    @Override
-    public void onError(AsyncEvent event) {
-        finish();
-    }
-
-    @Override
-    public void onError(Throwable failure) {
-        finish();
-    }
-
-    @Override
-    public void onStartAsync(AsyncEvent event) {
-        // Not restarted: one AsyncContext per response.
     }
 }

@@ -1,15 +1,12 @@
 package org.asyncprimer.stream;
 
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.WriteListener;
 import java.io.IOException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import org.asyncprimer.app.AsyncResponse;
 import org.asyncprimer.app.OpenResponses;
 
 /**
@@ -19,17 +16,14 @@ import org.asyncprimer.app.OpenResponses;
  * Exactly one party drives the writes at any time: the container (through {@link #onWritePossible}, after
  * {@code isReady()} returned false) or the timer (through {@link #run}); never both, so no lock is needed.
  * Every way out (END written, timeout, error, client gone, shutdown) ends in {@link #finish}.
+ * The timeline is a {@code Runnable}: the one scheduled task it has at a time is itself.
  */
-final class StreamTimeline implements AsyncListener, WriteListener, Runnable, OpenResponses.Open {
+final class StreamTimeline extends AsyncResponse implements Runnable {
 
-    private final AsyncContext async;
     private final StreamFormat format;
     private final StreamTimings timings;
     private final ScheduledExecutorService scheduler;
-    private final OpenResponses registry;
-    private final AtomicBoolean finished = new AtomicBoolean();
 
-    private ServletOutputStream out;
     private volatile int next;
     private volatile boolean due = true;
     private volatile boolean unflushed;
@@ -37,18 +31,14 @@ final class StreamTimeline implements AsyncListener, WriteListener, Runnable, Op
 
     StreamTimeline(AsyncContext async, StreamFormat format, StreamTimings timings,
                    ScheduledExecutorService scheduler, OpenResponses registry) {
-        this.async = async;
+        super(async, registry);
         this.format = format;
         this.timings = timings;
         this.scheduler = scheduler;
-        this.registry = registry;
     }
 
     void start() throws IOException {
-        registry.add(this);
-        async.addListener(this);
-        out = async.getResponse().getOutputStream();
-        out.setWriteListener(this); // the container calls onWritePossible once the response can be written
+        begin();
     }
 
     @Override
@@ -68,9 +58,10 @@ final class StreamTimeline implements AsyncListener, WriteListener, Runnable, Op
      * false we return at once: the container calls {@link #onWritePossible} when the bytes have gone out.
      */
     private void advance() {
-        if (finished.get()) {
+        if (finished()) {
             return;
         }
+        ServletOutputStream out = out();
         try {
             while (out.isReady()) {
                 if (unflushed) {
@@ -95,58 +86,16 @@ final class StreamTimeline implements AsyncListener, WriteListener, Runnable, Op
 
     private void schedule() {
         timer = scheduler.schedule(this, timings.before(next).toNanos(), TimeUnit.NANOSECONDS);
-        if (finished.get()) {
+        if (finished()) {
             timer.cancel(false); // finish() ran meanwhile and may have missed this timer
         }
     }
 
-    /** Ends the response: idempotent, from any thread. */
     @Override
-    public void finish() {
-        if (release()) {
-            try {
-                async.complete();
-            } catch (IllegalStateException alreadyEnded) {
-                // The container ended the request first (a timeout or error dispatch): nothing left to do.
-            }
-        }
-    }
-
-    /** Cancels the timer and leaves the open set; true only for the first caller. */
-    private boolean release() {
-        if (finished.getAndSet(true)) {
-            return false;
-        }
+    protected void stopped() {
         ScheduledFuture<?> pending = timer;
         if (pending != null) {
             pending.cancel(false);
         }
-        registry.remove(this);
-        return true;
-    }
-
-    @Override
-    public void onComplete(AsyncEvent event) {
-        release();
-    }
-
-    @Override
-    public void onTimeout(AsyncEvent event) {
-        finish();
-    }
-
-    @Override
-    public void onError(AsyncEvent event) {
-        finish();
-    }
-
-    @Override
-    public void onError(Throwable failure) {
-        finish();
-    }
-
-    @Override
-    public void onStartAsync(AsyncEvent event) {
-        // Not restarted: one AsyncContext per response.
     }
 }

@@ -73,8 +73,9 @@ final class Chart {
             out.append(String.format("<polyline fill='none' stroke='%s' stroke-width='2' points='%s'/>\n",
                     colour, points.toString().trim()));
             String name = csvs.get(s).getFileName().toString().replaceFirst("\\.csv$", "");
-            out.append(String.format(Locale.ROOT, "<text x='%d' y='%d' fill='%s'>%s</text>\n",
-                    left + 12, 40 + 16 * s, colour, name));
+            long peak = series.get(s).stream().mapToLong(p -> p[1]).max().orElse(0);
+            out.append(String.format(Locale.ROOT, "<text x='%d' y='%d' fill='%s' text-anchor='end'>%s (peak %d)</text>\n",
+                    left + plotW - 4, 40 + 16 * s, colour, name, peak));
         }
         Files.writeString(svg, out.append("</svg>\n"));
     }

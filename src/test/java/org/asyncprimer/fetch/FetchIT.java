@@ -6,18 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.asyncprimer.it.Container;
 import org.asyncprimer.it.Deployment;
 import org.asyncprimer.it.Http;
@@ -171,26 +166,13 @@ class FetchIT {
 
     @Test
     void holds200FetchesOnTwoRequestThreads() throws Exception {
-        int fetches = 200;
-        try (Deployment small = Deployment.start(container, ServerOptions.defaults().withMaxThreads(2));
-             CloseableHttpClient client = Http.client(fetches)) {
-            ExecutorService clients = Executors.newFixedThreadPool(fetches);
-            try {
-                URI uri = small.uri("/fetch?count=5&interval=300");
-                List<Future<Http.Streamed>> results = new ArrayList<>();
-                for (int i = 0; i < fetches; i++) {
-                    results.add(clients.submit(() -> Http.stream(client, uri)));
+        try (Deployment small = Deployment.start(container, ServerOptions.defaults().withMaxThreads(2))) {
+            for (Http.Streamed response : Http.streamConcurrently(small.uri("/fetch?count=5&interval=300"), 200)) {
+                List<Integer> seqs = new ArrayList<>();
+                for (String line : response.texts()) {
+                    seqs.add(JSON.readTree(line).get("seq").asInt());
                 }
-                for (Future<Http.Streamed> result : results) {
-                    Http.Streamed response = result.get(60, TimeUnit.SECONDS);
-                    List<Integer> seqs = new ArrayList<>();
-                    for (String line : response.texts()) {
-                        seqs.add(JSON.readTree(line).get("seq").asInt());
-                    }
-                    assertEquals(List.of(1, 2, 3, 4, 5), seqs);
-                }
-            } finally {
-                clients.shutdownNow();
+                assertEquals(List.of(1, 2, 3, 4, 5), seqs);
             }
             assertEquals(0, small.awaitStatus("openFetches", n -> n == 0, Duration.ofSeconds(5)));
         }

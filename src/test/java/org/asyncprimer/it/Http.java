@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -101,6 +104,26 @@ public final class Http {
             }
             return new Streamed(response.getCode(), headers(response.getHeaders()), lines);
         });
+    }
+
+    /** Sends {@code count} GETs at once, each on a connection and a client thread of its own; waits for all. */
+    public static List<Streamed> streamConcurrently(URI uri, int count) throws Exception {
+        try (CloseableHttpClient client = client(count)) {
+            ExecutorService clients = Executors.newFixedThreadPool(count);
+            try {
+                List<Future<Streamed>> pending = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    pending.add(clients.submit(() -> stream(client, uri)));
+                }
+                List<Streamed> responses = new ArrayList<>();
+                for (Future<Streamed> response : pending) {
+                    responses.add(response.get(60, TimeUnit.SECONDS));
+                }
+                return responses;
+            } finally {
+                clients.shutdownNow();
+            }
+        }
     }
 
     private static Map<String, String> headers(Header[] headers) {

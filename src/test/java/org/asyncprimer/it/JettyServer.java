@@ -27,7 +27,7 @@ public final class JettyServer implements TestServer {
         server = new Server(pool);
         ServerConnector connector = new ServerConnector(server, 1, 1);
         connector.setHost("127.0.0.1");
-        connector.setPort(0);
+        connector.setPort(options.port());
         server.addConnector(connector);
 
         WebAppContext context = new WebAppContext();

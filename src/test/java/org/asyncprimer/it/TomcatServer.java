@@ -39,7 +39,7 @@ public final class TomcatServer implements TestServer {
         Files.createDirectories(baseDir.resolve("webapps"));
 
         Connector connector = new Connector("HTTP/1.1");
-        connector.setPort(0);
+        connector.setPort(options.port());
         connector.setProperty("address", "127.0.0.1");
         connector.setProperty("maxThreads", Integer.toString(options.maxThreads()));
         connector.setProperty("minSpareThreads", Integer.toString(Math.min(10, options.maxThreads())));

@@ -7,14 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.asyncprimer.it.Container;
 import org.asyncprimer.it.Deployment;
 import org.asyncprimer.it.Http;
@@ -155,25 +150,12 @@ class StreamIT {
 
     @Test
     void holds200StreamsOnTwoRequestThreads() throws Exception {
-        int streams = 200;
-        try (Deployment small = Deployment.start(container, ServerOptions.defaults().withMaxThreads(2));
-             CloseableHttpClient client = Http.client(streams)) {
-            ExecutorService clients = Executors.newFixedThreadPool(streams);
-            try {
-                URI uri = small.uri("/stream?first=1000&second=1000");
-                List<Future<Http.Streamed>> results = new ArrayList<>();
-                for (int i = 0; i < streams; i++) {
-                    results.add(clients.submit(() -> Http.stream(client, uri)));
-                }
-                // A server that held a thread per stream would need 100 rounds of 2 s here.
-                for (Future<Http.Streamed> result : results) {
-                    Http.Streamed response = result.get(60, TimeUnit.SECONDS);
-                    assertEquals(List.of("START", "MIDDLE", "END"), response.texts());
-                    long end = response.lines().get(2).atMillis();
-                    assertTrue(end < 2000 + 5000, "END " + end + " ms after its request");
-                }
-            } finally {
-                clients.shutdownNow();
+        try (Deployment small = Deployment.start(container, ServerOptions.defaults().withMaxThreads(2))) {
+            // A server that held a thread per stream would need 100 rounds of 2 s here.
+            for (Http.Streamed response : Http.streamConcurrently(small.uri("/stream?first=1000&second=1000"), 200)) {
+                assertEquals(List.of("START", "MIDDLE", "END"), response.texts());
+                long end = response.lines().get(2).atMillis();
+                assertTrue(end < 2000 + 5000, "END " + end + " ms after its request");
             }
             assertEquals(0, small.awaitStatus("openStreams", n -> n == 0, Duration.ofSeconds(5)));
         }

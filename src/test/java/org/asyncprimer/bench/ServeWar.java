@@ -1,0 +1,38 @@
+package org.asyncprimer.bench;
+
+import java.util.concurrent.CountDownLatch;
+import org.asyncprimer.it.Container;
+import org.asyncprimer.it.ServerOptions;
+import org.asyncprimer.it.TestServer;
+import org.asyncprimer.it.Webapp;
+
+/**
+ * Serves the packaged WAR on one of the test containers in a process of its own, for the benchmark to measure:
+ * {@code java -cp ... org.asyncprimer.bench.ServeWar JETTY_12 8080 20}. Used for Jetty, whose distribution
+ * (jetty-home) is not available here; {@code src/bench/server.sh} runs the standalone Tomcat instead.
+ * Stops on SIGTERM.
+ */
+public final class ServeWar {
+
+    private ServeWar() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Container container = Container.valueOf(args[0]);
+        ServerOptions options = ServerOptions.defaults().withPort(Integer.parseInt(args[1]))
+                .withMaxThreads(Integer.parseInt(args[2]));
+        TestServer server = container.create();
+        System.out.println(container + " serving " + server.start(Webapp.locate(), options));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.stop();
+            } catch (Exception e) {
+                e.printStackTrace();
+            } finally {
+                stopped.countDown();
+            }
+        }));
+        stopped.await();
+    }
+}
