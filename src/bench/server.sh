@@ -2,7 +2,7 @@
 # Starts or stops a standalone server with target/async-primer.war as its root context, for the benchmark.
 #
 #   src/bench/server.sh start tomcat NAME [connector-attribute=value ...]   # prints the server's PID
-#   src/bench/server.sh start jetty NAME
+#   src/bench/server.sh start jetty NAME [HttpConfiguration-size=bytes ...]
 #   src/bench/server.sh stop NAME
 #
 # Tomcat is the distribution `mvn verify` installs for the smoke test (target/cargo/installs); its connector
@@ -47,7 +47,7 @@ start_jetty() {
   rm -rf "$base"; mkdir -p "$base"
   mvn -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$base/cp.txt" >/dev/null
   (nohup "$java_home/bin/java" -Xms"$heap" -Xmx"$heap" -Dasyncprimer.war="$PWD/target/async-primer.war" \
-     -cp "$PWD/target/test-classes:$(cat "$base/cp.txt")" org.asyncprimer.bench.ServeWar JETTY_12 "$port" 20 \
+     -cp "$PWD/target/test-classes:$(cat "$base/cp.txt")" org.asyncprimer.bench.ServeWar JETTY_12 "$port" 20 "$@" \
      > "$base/jetty.log" 2>&1 & echo $! > "$base/pid")
   wait_ready "$base"
 }

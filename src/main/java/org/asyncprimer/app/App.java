@@ -1,6 +1,8 @@
 package org.asyncprimer.app;
 
 import jakarta.servlet.ServletContext;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -16,11 +18,12 @@ public final class App {
     private static final String ATTRIBUTE = App.class.getName();
 
     private final ScheduledThreadPoolExecutor scheduler;
+    private final List<Thread> schedulerThreads = new CopyOnWriteArrayList<>();
     private final OpenResponses streams = new OpenResponses();
     private final OpenResponses fetches = new OpenResponses();
 
-    App(int schedulerThreads) {
-        scheduler = new ScheduledThreadPoolExecutor(schedulerThreads, named("async-primer-scheduler-"));
+    App(int threads) {
+        scheduler = new ScheduledThreadPoolExecutor(threads, named("async-primer-scheduler-"));
         // A client that goes away cancels its timer; without this the dead task would sit in the queue
         // until its delay ran out (up to minutes), which is exactly the leak a long-poll server must avoid.
         scheduler.setRemoveOnCancelPolicy(true);
@@ -58,16 +61,22 @@ public final class App {
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            // The pool counts as terminated a moment before its threads have exited; the container checks for
+            // threads left behind right after undeploy, so wait for them to be gone.
+            for (Thread thread : schedulerThreads) {
+                thread.join(TimeUnit.SECONDS.toMillis(1));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private static ThreadFactory named(String prefix) {
+    private ThreadFactory named(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return task -> {
             Thread thread = new Thread(task, prefix + count.incrementAndGet());
             thread.setDaemon(true);
+            schedulerThreads.add(thread);
             return thread;
         };
     }

@@ -1,5 +1,7 @@
 package org.asyncprimer.bench;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.asyncprimer.it.Container;
 import org.asyncprimer.it.ServerOptions;
@@ -8,7 +10,8 @@ import org.asyncprimer.it.Webapp;
 
 /**
  * Serves the packaged WAR on one of the test containers in a process of its own, for the benchmark to measure:
- * {@code java -cp ... org.asyncprimer.bench.ServeWar JETTY_12 8080 20}. Used for Jetty, whose distribution
+ * {@code java -cp ... org.asyncprimer.bench.ServeWar JETTY_12 8080 20 [setting=value ...]} (see
+ * {@link ServerOptions#connector()}). Used for Jetty, whose distribution
  * (jetty-home) is not available here; {@code src/bench/server.sh} runs the standalone Tomcat instead.
  * Stops on SIGTERM.
  */
@@ -19,8 +22,12 @@ public final class ServeWar {
 
     public static void main(String[] args) throws Exception {
         Container container = Container.valueOf(args[0]);
+        Map<String, String> connector = new LinkedHashMap<>();
+        for (int i = 3; i < args.length; i++) {
+            connector.put(args[i].substring(0, args[i].indexOf('=')), args[i].substring(args[i].indexOf('=') + 1));
+        }
         ServerOptions options = ServerOptions.defaults().withPort(Integer.parseInt(args[1]))
-                .withMaxThreads(Integer.parseInt(args[2]));
+                .withMaxThreads(Integer.parseInt(args[2])).withConnector(connector);
         TestServer server = container.create();
         System.out.println(container + " serving " + server.start(Webapp.locate(), options));
         CountDownLatch stopped = new CountDownLatch(1);

@@ -2,6 +2,8 @@ package org.asyncprimer.it;
 
 import java.net.URI;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.resource.ResourceFactory;
@@ -25,7 +27,7 @@ public final class JettyServer implements TestServer {
         pool.setName("jetty");
         pool.setReservedThreads(0);
         server = new Server(pool);
-        ServerConnector connector = new ServerConnector(server, 1, 1);
+        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http(options)));
         connector.setHost("127.0.0.1");
         connector.setPort(options.port());
         server.addConnector(connector);
@@ -52,6 +54,22 @@ public final class JettyServer implements TestServer {
             throw new IllegalStateException("the webapp did not deploy on Jetty");
         }
         return URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
+    }
+
+    /** Jetty's defaults, with the buffer sizes the benchmark may set (bytes). */
+    private static HttpConfiguration http(ServerOptions options) {
+        HttpConfiguration http = new HttpConfiguration();
+        options.connector().forEach((name, value) -> {
+            int bytes = Integer.parseInt(value);
+            switch (name) {
+                case "outputBufferSize" -> http.setOutputBufferSize(bytes);
+                case "outputAggregationSize" -> http.setOutputAggregationSize(bytes);
+                case "requestHeaderSize" -> http.setRequestHeaderSize(bytes);
+                case "responseHeaderSize" -> http.setResponseHeaderSize(bytes);
+                default -> throw new IllegalArgumentException("not a Jetty HttpConfiguration size: " + name);
+            }
+        });
+        return http;
     }
 
     @Override

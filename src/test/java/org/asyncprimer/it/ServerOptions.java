@@ -4,23 +4,29 @@ import java.util.Map;
 
 /**
  * How a test wants its container: the size of the request thread pool, extra context parameters (the
- * deployer's knobs, as a {@code context.xml} would set them) and the port (0: any free one).
+ * deployer's knobs, as a {@code context.xml} would set them), the port (0: any free one), and container-specific
+ * connector settings for the benchmark (Tomcat connector attributes; Jetty {@code HttpConfiguration} sizes).
  */
-public record ServerOptions(int maxThreads, Map<String, String> contextParams, int port) {
+public record ServerOptions(int maxThreads, Map<String, String> contextParams, int port,
+                            Map<String, String> connector) {
 
     public static ServerOptions defaults() {
-        return new ServerOptions(20, Map.of(), 0);
+        return new ServerOptions(20, Map.of(), 0, Map.of());
     }
 
     public ServerOptions withMaxThreads(int threads) {
-        return new ServerOptions(threads, contextParams, port);
+        return new ServerOptions(threads, contextParams, port, connector);
     }
 
     public ServerOptions withContextParams(Map<String, String> params) {
-        return new ServerOptions(maxThreads, Map.copyOf(params), port);
+        return new ServerOptions(maxThreads, Map.copyOf(params), port, connector);
     }
 
     public ServerOptions withPort(int fixedPort) {
-        return new ServerOptions(maxThreads, contextParams, fixedPort);
+        return new ServerOptions(maxThreads, contextParams, fixedPort, connector);
+    }
+
+    public ServerOptions withConnector(Map<String, String> settings) {
+        return new ServerOptions(maxThreads, contextParams, port, Map.copyOf(settings));
     }
 }

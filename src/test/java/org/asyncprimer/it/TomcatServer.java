@@ -43,6 +43,11 @@ public final class TomcatServer implements TestServer {
         connector.setProperty("address", "127.0.0.1");
         connector.setProperty("maxThreads", Integer.toString(options.maxThreads()));
         connector.setProperty("minSpareThreads", Integer.toString(Math.min(10, options.maxThreads())));
+        options.connector().forEach((name, value) -> {
+            if (!connector.setProperty(name, value)) {
+                throw new IllegalArgumentException("Tomcat's connector has no attribute " + name);
+            }
+        });
         tomcat.setConnector(connector);
         tomcat.getHost().setAutoDeploy(false);
 

@@ -163,6 +163,7 @@ class StreamIT {
 
     @Test
     void endsOpenStreamsWhenTheServerStops() throws Exception {
+        long schedulerThreadsBefore = schedulerThreads();
         Deployment doomed = Deployment.start(container);
         String received;
         try (RawClient client = RawClient.get(doomed.base(), "/stream?first=60000&second=60000", 0)) {
@@ -172,6 +173,7 @@ class StreamIT {
             assertTrue(System.nanoTime() - stopping < TimeUnit.SECONDS.toNanos(20), "stop took too long");
             received = client.readToEnd(); // returns when the server closes the connection
         }
+        assertEquals(schedulerThreadsBefore, schedulerThreads(), "the undeployed app's scheduler threads are gone");
         assertFalse(received.contains("MIDDLE"), received);
         if (container != Container.JETTY_12) {
             // Tomcat stops its connectors after the contexts, so the app's contextDestroyed can still end each
@@ -179,5 +181,11 @@ class StreamIT {
             // client sees the connection close, and contextDestroyed only cancels the timers.
             assertTrue(received.endsWith("0\r\n\r\n"), "the chunked body was ended, not cut off: " + received);
         }
+    }
+
+    /** The application's scheduler threads alive in this JVM (the servers under test run in it). */
+    private static long schedulerThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("async-primer-scheduler-")).count();
     }
 }
