@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * What every asynchronous response here shares: it counts as open from {@link #begin()} until it ends, and every
  * way out (its last chunk written, the async timeout, an error, the client gone, shutdown) goes through one
- * idempotent {@link #finish()}. A subclass writes in {@link #onWritePossible()}, only while {@code isReady()}, and
- * lets go of its timers and workers in {@link #stopped()}.
+ * idempotent {@link #finish()}. A subclass says what to write next in {@link #nextChunk()}, {@link
+ * #writeWhileReady()} writes it only while {@code isReady()}, and the subclass lets go of its timers and workers in
+ * {@link #stopped()}.
  */
 public abstract class AsyncResponse implements AsyncListener, WriteListener, OpenResponses.Open {
 
@@ -20,6 +21,7 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
     private final OpenResponses registry;
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile ServletOutputStream out;
+    private volatile boolean unflushed;
 
     protected AsyncResponse(AsyncContext async, OpenResponses registry) {
         this.async = async;
@@ -34,9 +36,39 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
         out.setWriteListener(this); // may call onWritePossible at once, on another thread: out is set before
     }
 
-    protected final ServletOutputStream out() {
-        return out;
+    /**
+     * Writes the subclass's chunks, flushing after each, while {@code isReady()} is true. When it turns false we
+     * return at once: the container calls {@link #onWritePossible()} when the client has taken the bytes. Never call
+     * this from two threads at once.
+     */
+    protected final void writeWhileReady() {
+        if (finished()) {
+            return;
+        }
+        try {
+            while (out.isReady()) {
+                if (unflushed) {
+                    unflushed = false;
+                    out.flush();
+                    continue;
+                }
+                byte[] chunk = nextChunk();
+                if (chunk == null) {
+                    return;
+                }
+                unflushed = true;
+                out.write(chunk);
+            }
+        } catch (IOException | IllegalStateException clientGoneOrContextEnded) {
+            finish();
+        }
     }
+
+    /**
+     * The chunk to write now, or null when there is none: nothing is due yet (the subclass arranges to call
+     * {@link #writeWhileReady()} again when there is), or the response is over (the subclass has called finish).
+     */
+    protected abstract byte[] nextChunk();
 
     protected final boolean finished() {
         return finished.get();

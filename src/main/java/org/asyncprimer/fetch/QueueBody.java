@@ -1,7 +1,6 @@
 package org.asyncprimer.fetch;
 
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
@@ -46,7 +45,6 @@ final class QueueBody extends AsyncResponse {
     private final AtomicInteger drainers = new AtomicInteger();
 
     private volatile Worker worker;
-    private volatile boolean unflushed;
     private volatile boolean written;
     private volatile boolean longPollOver;
     private volatile Throwable failure;
@@ -124,54 +122,35 @@ final class QueueBody extends AsyncResponse {
             return;
         }
         do {
-            drainWhileReady();
+            writeWhileReady();
         } while (drainers.decrementAndGet() != 0);
     }
 
-    /**
-     * Writes queued chunks while {@code isReady()} is true. When it turns false we return: the container calls
-     * {@link #onWritePossible} when the client has taken the bytes.
-     */
-    private void drainWhileReady() {
-        if (finished()) {
-            return;
-        }
-        ServletOutputStream out = out();
-        try {
-            while (out.isReady()) {
-                if (unflushed) {
-                    unflushed = false;
-                    out.flush();
-                    continue;
-                }
-                byte[] chunk = queue.poll();
-                if (chunk == null) {
-                    if (longPollOver && !written) {
-                        response.setStatus(HttpServletResponse.SC_NO_CONTENT); // nothing yet: poll again
-                        finish();
-                    }
-                    return;
-                }
-                if (paused.compareAndSet(true, false)) {
-                    worker.resume();
-                }
-                if (chunk == END) {
-                    if (failure != null && !written) {
-                        response.setStatus(HttpServletResponse.SC_BAD_GATEWAY);
-                    }
-                    finish();
-                    return;
-                }
-                if (!written) {
-                    written = true;
-                    cancel(longPollTimer);
-                }
-                out.write(chunk);
-                unflushed = true;
+    @Override
+    protected byte[] nextChunk() {
+        byte[] chunk = queue.poll();
+        if (chunk == null) {
+            if (longPollOver && !written) {
+                response.setStatus(HttpServletResponse.SC_NO_CONTENT); // nothing yet: the client polls again
+                finish();
             }
-        } catch (IOException | IllegalStateException clientGoneOrContextEnded) {
-            finish();
+            return null;
         }
+        if (paused.compareAndSet(true, false)) {
+            worker.resume(); // the poll made room
+        }
+        if (chunk == END) {
+            if (failure != null && !written) {
+                response.setStatus(HttpServletResponse.SC_BAD_GATEWAY);
+            }
+            finish();
+            return null;
+        }
+        if (!written) {
+            written = true;
+            cancel(longPollTimer);
+        }
+        return chunk;
     }
 
     @Override

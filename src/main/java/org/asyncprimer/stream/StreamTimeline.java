@@ -1,7 +1,6 @@
 package org.asyncprimer.stream;
 
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.ServletOutputStream;
 import java.io.IOException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -26,7 +25,6 @@ final class StreamTimeline extends AsyncResponse implements Runnable {
 
     private volatile int next;
     private volatile boolean due = true;
-    private volatile boolean unflushed;
     private volatile ScheduledFuture<?> timer;
 
     StreamTimeline(AsyncContext async, StreamFormat format, StreamTimings timings,
@@ -43,45 +41,28 @@ final class StreamTimeline extends AsyncResponse implements Runnable {
 
     @Override
     public void onWritePossible() {
-        advance();
+        writeWhileReady();
     }
 
     /** The timer: the next chunk is due. */
     @Override
     public void run() {
         due = true;
-        advance();
+        writeWhileReady();
     }
 
-    /**
-     * Writes and flushes whatever is due while the container says it can take it. When {@code isReady()} turns
-     * false we return at once: the container calls {@link #onWritePossible} when the bytes have gone out.
-     */
-    private void advance() {
-        if (finished()) {
-            return;
+    @Override
+    protected byte[] nextChunk() {
+        if (next == format.size()) {
+            finish(); // END is out
+            return null;
         }
-        ServletOutputStream out = out();
-        try {
-            while (out.isReady()) {
-                if (unflushed) {
-                    unflushed = false;
-                    out.flush();
-                } else if (next == format.size()) {
-                    finish();
-                    return;
-                } else if (due) {
-                    due = false;
-                    unflushed = true;
-                    out.write(format.chunk(next++));
-                } else {
-                    schedule();
-                    return;
-                }
-            }
-        } catch (IOException | IllegalStateException clientGoneOrContextEnded) {
-            finish();
+        if (!due) {
+            schedule();
+            return null;
         }
+        due = false;
+        return format.chunk(next++);
     }
 
     private void schedule() {
