@@ -32,7 +32,8 @@ final class Chart {
         long maxY = 1;
         for (Path csv : csvs) {
             List<long[]> points = new ArrayList<>();
-            for (String line : Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size())) {
+            List<String> lines = Files.readAllLines(csv);
+            for (String line : lines.subList(1, lines.size())) {
                 String[] f = line.split(",");
                 long[] p = {Long.parseLong(f[0]), Long.parseLong(f[1])};
                 maxX = Math.max(maxX, p[0]);

@@ -77,10 +77,6 @@ final class Exchange implements LoadLoop.Conn {
         return firstByteAt != 0 && endedAt == 0;
     }
 
-    boolean done() {
-        return endedAt != 0;
-    }
-
     boolean complete() {
         return failure == null && status == 200 && next == markers.size();
     }

@@ -39,7 +39,7 @@ final class LoadLoop {
     }
 
     /** The number of connections in progress, sampled every 100 ms. */
-    record Sample(long atMillis, int inProgress, int opened, int done) {
+    record Sample(long atMillis, int inProgress) {
     }
 
     private final InetSocketAddress target;
@@ -143,7 +143,7 @@ final class LoadLoop {
                         allHeld = true;
                         new Thread(onAllHeld, "bench-all-held").start();
                     }
-                    samples.add(new Sample((now - startNanos) / 1_000_000L, held, conns.size(), done));
+                    samples.add(new Sample((now - startNanos) / 1_000_000L, held));
                     if (now - lastProgress >= 1_000_000_000L) {
                         lastProgress = now;
                         System.out.printf("  %5.1f s  opened %6d  in progress %6d  done %6d%n",
