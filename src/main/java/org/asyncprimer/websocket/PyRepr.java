@@ -5,7 +5,8 @@ package org.asyncprimer.websocket;
  * {@code "Your message was: %r" % message}, and these make our replies byte-identical to it.
  *
  * <p>Quotes: single, unless the text contains {@code '} and no {@code "}. Escaped: backslash, the chosen quote,
- * tab, newline, carriage return; for text, every code point that Python's {@code str.isprintable()} rejects
+ * tab, newline, carriage return; a bytearray escapes {@code '} whatever the quote (bytes does not); for text, every
+ * code point that Python's {@code str.isprintable()} rejects
  * (Unicode categories Cc, Cf, Cs, Co, Cn, Zl, Zp, and Zs other than the space) as {@code \xhh}, {@code \\uhhhh} or
  * {@code \Uhhhhhhhh}; for bytes, everything below 0x20 and from 0x7f up as {@code \xhh}. (Categories come from the
  * JDK's Unicode tables, so a code point assigned after the JDK's Unicode version prints as unassigned.)
@@ -45,7 +46,9 @@ final class PyRepr {
         StringBuilder out = new StringBuilder(bytes.length + 16).append("bytearray(b").append(quote);
         for (byte b : bytes) {
             int c = b & 0xff;
-            if (!escapeCommon(out, c, quote)) {
+            if (c == '\'') { // even inside "...": bytearray(b"\'"), as CPython's bytearray_repr writes it
+                out.append("\\'");
+            } else if (!escapeCommon(out, c, quote)) {
                 if (c < 0x20 || c >= 0x7f) {
                     out.append(String.format("\\x%02x", c));
                 } else {

@@ -6,7 +6,10 @@ import java.util.HexFormat;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Expected values are what CPython 3.12 prints for {@code repr(s)} and {@code repr(bytearray(b))}. */
+/**
+ * Expected values are what the reference CPython (Debian's /usr/bin/python3, 3.11.2) prints for {@code repr(s)} and
+ * {@code repr(bytearray(b))}; PyReprCPythonTest asks it about every code point and byte.
+ */
 class PyReprTest {
 
     /** Inputs are written with escapes ({@code \\n}, {@code \\u200b}) so invisible characters show; outputs verbatim. */
@@ -38,7 +41,9 @@ class PyReprTest {
     @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
         00016162       | `bytearray(b'\\x00\\x01ab')`
         48656c6c6f     | `bytearray(b'Hello')`
-        27             | `bytearray(b"'")`
+        27             | `bytearray(b"\\'")`
+        4c65742773     | `bytearray(b"Let\\'s")`
+        22             | `bytearray(b'"')`
         2722           | `bytearray(b'\\'"')`
         5c090a0d       | `bytearray(b'\\\\\\t\\n\\r')`
         7e7f80ff       | `bytearray(b'~\\x7f\\x80\\xff')`
