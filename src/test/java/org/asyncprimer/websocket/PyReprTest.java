@@ -3,6 +3,7 @@ package org.asyncprimer.websocket;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -31,10 +32,23 @@ class PyReprTest {
         \\ue000              | '\\ue000'                    | private use
         \\ud83d\\ude00       | '😀'                         | U+1F600 stays as is
         \\udb40\\udc01       | '\\U000e0001'                | language tag (Cf, astral)
+        \\ud83e\\udee0       | '🫠'                         | U+1FAE0 (Unicode 14) stays, though JDK 17 does not know it
+        \\ud83e\\udee8       | '\\U0001fae8'                | U+1FAE8 (Unicode 15) is escaped, though JDK 21 knows it
         ``                   | ''                           | empty
         """)
     void quotesTextLikePython(String input, String expected, String what) {
         assertEquals(expected, PyRepr.of(unescape(input)), what);
+    }
+
+    @Test
+    void followsTheUnicodeVersionOfCPython311NotTheJdks() {
+        assertEquals("14.0.0", NonPrintable.UNIDATA_VERSION, "the README says which CPython the echo matches");
+    }
+
+    @Test
+    void escapesALongRunOfControlCharacters() {
+        String message = "\u0001".repeat(65_536);
+        assertEquals("'" + "\\x01".repeat(65_536) + "'", PyRepr.of(message));
     }
 
     @ParameterizedTest(name = "[{index}] {1}")
