@@ -2,15 +2,21 @@ package org.asyncprimer.websocket;
 
 /**
  * Python 3's {@code repr()} of a {@code str} and of a {@code bytearray}: the seed's server answers
- * {@code "Your message was: %r" % message}, and these make our replies byte-identical to it.
+ * {@code "Your message was: %r" % message}, and these make our replies identical to those of the reference CPython
+ * (Debian's 3.11, Unicode 14.0.0) on every JVM. PyReprCPythonTest holds every code point and byte to that.
  *
- * <p>Quotes: single, unless the text contains {@code '} and no {@code "}. Escaped: backslash, the chosen quote,
- * tab, newline, carriage return; for text, every code point that Python's {@code str.isprintable()} rejects
- * (Unicode categories Cc, Cf, Cs, Co, Cn, Zl, Zp, and Zs other than the space) as {@code \xhh}, {@code \\uhhhh} or
- * {@code \Uhhhhhhhh}; for bytes, everything below 0x20 and from 0x7f up as {@code \xhh}. (Categories come from the
- * JDK's Unicode tables, so a code point assigned after the JDK's Unicode version prints as unassigned.)
+ * <p>Quotes: single, unless the value contains {@code '} and no {@code "}. Both escape backslash, tab, newline and
+ * carriage return. Text escapes the chosen quote and every code point that {@link NonPrintable} lists (CPython's
+ * {@code str.isprintable()} is False) as {@code \xhh}, {@code \\uhhhh} or {@code \Uhhhhhhhh}. A bytearray escapes
+ * {@code '} whatever the quote (CPython's {@code bytearray_repr} does; {@code bytes} does not), and everything below
+ * 0x20 and from 0x7f up as {@code \xhh}.
+ *
+ * <p>Hex digits come from a table, not {@code String.format}: a 64 KiB message of control characters is 65 536
+ * escapes.
  */
 final class PyRepr {
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private PyRepr() {
     }
@@ -18,19 +24,23 @@ final class PyRepr {
     static String of(String text) {
         char quote = text.indexOf('\'') >= 0 && text.indexOf('"') < 0 ? '"' : '\'';
         StringBuilder out = new StringBuilder(text.length() + 2).append(quote);
-        text.codePoints().forEach(c -> {
-            if (!escapeCommon(out, c, quote)) {
-                if (printable(c)) {
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            i += Character.charCount(c);
+            if (c == quote || c == '\\') {
+                out.append('\\').append((char) c);
+            } else if (!escapeWhitespace(out, c)) {
+                if (!NonPrintable.contains(c)) {
                     out.appendCodePoint(c);
                 } else if (c <= 0xff) {
-                    out.append(String.format("\\x%02x", c));
+                    hex(out.append("\\x"), c, 2);
                 } else if (c <= 0xffff) {
-                    out.append(String.format("\\u%04x", c));
+                    hex(out.append("\\u"), c, 4);
                 } else {
-                    out.append(String.format("\\U%08x", c));
+                    hex(out.append("\\U"), c, 8);
                 }
             }
-        });
+        }
         return out.append(quote).toString();
     }
 
@@ -45,9 +55,11 @@ final class PyRepr {
         StringBuilder out = new StringBuilder(bytes.length + 16).append("bytearray(b").append(quote);
         for (byte b : bytes) {
             int c = b & 0xff;
-            if (!escapeCommon(out, c, quote)) {
+            if (c == '\'' || c == '\\') { // ' even inside "...": bytearray(b"\'"), as CPython writes it
+                out.append('\\').append((char) c);
+            } else if (!escapeWhitespace(out, c)) {
                 if (c < 0x20 || c >= 0x7f) {
-                    out.append(String.format("\\x%02x", c));
+                    hex(out.append("\\x"), c, 2);
                 } else {
                     out.append((char) c);
                 }
@@ -56,32 +68,22 @@ final class PyRepr {
         return out.append(quote).append(')').toString();
     }
 
-    /** The escapes str and bytes share; true when {@code c} was written. */
-    private static boolean escapeCommon(StringBuilder out, int c, char quote) {
+    /** Tab, newline and carriage return, which str and bytes both escape by name; true when {@code c} was written. */
+    private static boolean escapeWhitespace(StringBuilder out, int c) {
         switch (c) {
-            case '\\' -> out.append("\\\\");
             case '\t' -> out.append("\\t");
             case '\n' -> out.append("\\n");
             case '\r' -> out.append("\\r");
             default -> {
-                if (c != quote) {
-                    return false;
-                }
-                out.append('\\').append(quote);
+                return false;
             }
         }
         return true;
     }
 
-    private static boolean printable(int c) {
-        if (c == ' ') {
-            return true;
+    private static void hex(StringBuilder out, int value, int digits) {
+        for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4) {
+            out.append(HEX[(value >>> shift) & 0xf]);
         }
-        return switch (Character.getType(c)) {
-            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE,
-                 Character.UNASSIGNED, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
-                 Character.SPACE_SEPARATOR -> false;
-            default -> true;
-        };
     }
 }
