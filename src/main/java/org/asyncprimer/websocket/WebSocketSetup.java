@@ -32,6 +32,11 @@ public final class WebSocketSetup implements ServletContextListener, ServletRequ
         container.setAsyncSendTimeout(settings.sendTimeout().toMillis());
     }
 
+    /** Nothing to release; implemented anyway because Servlet 3.1 (Tomcat 8.5, Jetty 9.4) has no default for it. */
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+    }
+
     @Override
     public void requestInitialized(ServletRequestEvent event) {
         if (event.getServletRequest() instanceof HttpServletRequest request
