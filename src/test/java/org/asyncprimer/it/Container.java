@@ -38,7 +38,7 @@ public enum Container {
         return Stream.of(values()).filter(c -> names.contains(c.name()));
     }
 
-    /** Jetty (9.4 and 12) closes connections before it stops the contexts; Tomcat stops them first. */
+    /** Jetty (9.4 and 12) closes connections before it stops the contexts; Tomcat stops the contexts first. */
     public boolean isJetty() {
         return this == JETTY_12 || this == JETTY_9_4;
     }
