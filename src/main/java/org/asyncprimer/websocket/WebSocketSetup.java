@@ -29,7 +29,14 @@ public final class WebSocketSetup implements ServletContextListener, ServletRequ
         container.setDefaultMaxTextMessageBufferSize(settings.maxMessageBytes());
         container.setDefaultMaxBinaryMessageBufferSize(settings.maxMessageBytes());
         container.setDefaultMaxSessionIdleTimeout(settings.idleTimeout().toMillis());
-        container.setAsyncSendTimeout(settings.sendTimeout().toMillis());
+        // Jetty 9.4 refuses a send timeout longer than the idle timeout (IllegalArgumentException: the context
+        // would not start), so the shorter of the two applies everywhere.
+        container.setAsyncSendTimeout(Math.min(settings.sendTimeout().toMillis(), settings.idleTimeout().toMillis()));
+    }
+
+    /** Nothing to release; implemented anyway because Servlet 3.1 (Tomcat 8.5, Jetty 9.4) has no default for it. */
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
     }
 
     @Override

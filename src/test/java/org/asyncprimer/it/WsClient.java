@@ -96,6 +96,16 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    /** A client from {@link #openNotReading} starts reading: what the server sent so far arrives. */
+    public void startReading() {
+        socket.request(1);
+    }
+
+    /** Replies received and not yet taken by {@link #nextReply}. */
+    public int unreadReplies() {
+        return replies.size();
+    }
+
     /** Sends without waiting for replies; false once the connection is gone. */
     public boolean trySend(String message) {
         try {

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The real distribution: the packaged WAR in a standalone Tomcat 11 (the one {@code mvn package cargo:run}
- * uses), which {@code mvn verify} starts before the integration tests and stops after them.
+ * uses), which {@code mvn verify} starts before the integration tests and stops after them; in the javax
+ * execution, the javax WAR in a standalone Tomcat 9.
  */
 class SmokeIT {
 

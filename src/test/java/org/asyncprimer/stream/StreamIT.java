@@ -175,7 +175,7 @@ class StreamIT {
         }
         assertEquals(schedulerThreadsBefore, schedulerThreads(), "the undeployed app's scheduler threads are gone");
         assertFalse(received.contains("MIDDLE"), received);
-        if (container != Container.JETTY_12) {
+        if (!container.isJetty()) {
             // Tomcat stops its connectors after the contexts, so the app's contextDestroyed can still end each
             // stream properly. Jetty closes connections first (after its graceful stopTimeout, 0 here): the
             // client sees the connection close, and contextDestroyed only cancels the timers.

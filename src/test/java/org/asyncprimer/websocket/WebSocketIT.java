@@ -133,6 +133,19 @@ class WebSocketIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         int sent = 0;
         try (WsClient client = WsClient.openNotReading(app.base())) {
+            if (container == Container.JETTY_9_4) {
+                // Jetty 9.4 never applies the send timeout, and a session the application closes stays connected
+                // until its close frame is written, which a client that does not read never lets happen: the
+                // server reads and drops what else comes. So send a bounded amount, then read: the server gave
+                // up (1008) after far fewer replies than messages.
+                while (sent < 1000 && client.trySend(message)) {
+                    sent++;
+                }
+                client.startReading();
+                assertEquals(1008, client.awaitClose(20).code());
+                assertTrue(client.unreadReplies() < sent / 2, client.unreadReplies() + " replies to " + sent);
+                return;
+            }
             while (System.nanoTime() < deadline && client.trySend(message)) {
                 sent++;
             }

@@ -1,0 +1,93 @@
+package org.asyncprimer.smoke;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The javax WAR is the jakarta WAR with its servlet and WebSocket references renamed and nothing else: the same
+ * entries, the same pages and libraries byte for byte, and no class that still names a jakarta package (a
+ * Servlet 3.1 container could not load it). Runs in the pom's javax failsafe execution, which names both WARs.
+ */
+class JavaxWarIT {
+
+    /** Written by the packaging tools, not by us (the transformer orders the manifest's lines differently). */
+    private static final List<String> TOOL_ENTRIES = List.of("META-INF/MANIFEST.MF", "META-INF/maven/");
+
+    private static Map<String, byte[]> jakarta;
+    private static Map<String, byte[]> javax;
+
+    @BeforeAll
+    static void read() throws IOException {
+        jakarta = entries(war("asyncprimer.jakarta.war"));
+        javax = entries(war("asyncprimer.war"));
+    }
+
+    @Test
+    void holdsTheSameEntries() {
+        assertEquals(jakarta.keySet(), javax.keySet());
+    }
+
+    @Test
+    void changesOnlyClasses() {
+        jakarta.forEach((name, bytes) -> {
+            if (!name.endsWith(".class") && TOOL_ENTRIES.stream().noneMatch(name::startsWith)) {
+                assertArrayEquals(bytes, javax.get(name), name);
+            }
+        });
+    }
+
+    @Test
+    void namesNoJakartaPackage() {
+        // Class names in a class file's constant pool are ASCII here, as "jakarta/servlet/..." (types) or
+        // "jakarta.servlet..." (strings), so a byte search finds every one.
+        List<String> left = javax.entrySet().stream()
+                .filter(e -> e.getKey().endsWith(".class") && mentions(e.getValue(), "jakarta"))
+                .map(Map.Entry::getKey).toList();
+        assertEquals(List.of(), left, "classes that still name a jakarta package");
+    }
+
+    @Test
+    void usesTheJavaxServletAndWebSocketApis() {
+        byte[] setup = javax.get("WEB-INF/classes/org/asyncprimer/websocket/WebSocketSetup.class");
+        assertTrue(mentions(setup, "javax/servlet/ServletContextListener"), "Servlet API renamed");
+        assertTrue(mentions(setup, "javax/websocket/server/ServerContainer"), "WebSocket API renamed");
+    }
+
+    private static boolean mentions(byte[] bytes, String ascii) {
+        return new String(bytes, StandardCharsets.ISO_8859_1).contains(ascii);
+    }
+
+    private static Path war(String property) {
+        String path = System.getProperty(property);
+        if (path == null || path.isBlank() || !Files.isRegularFile(Path.of(path))) {
+            throw new IllegalStateException(property + " does not name a WAR (" + path + "): run this test with "
+                    + "`mvn verify`, whose javax execution sets it");
+        }
+        return Path.of(path);
+    }
+
+    private static Map<String, byte[]> entries(Path war) throws IOException {
+        Map<String, byte[]> entries = new TreeMap<>();
+        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(war))) {
+            for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
+                if (!entry.isDirectory()) {
+                    entries.put(entry.getName(), zip.readAllBytes());
+                }
+            }
+        }
+        return entries;
+    }
+}
