@@ -51,7 +51,7 @@ public final class ChatInput {
         }
         MessageId id = MessageId.parse(raw);
         if (id == null) {
-            throw new Invalid(what + " must be a message id like 1764169200000-0, got '" + abbreviate(raw) + "'");
+            throw new Invalid(what + " must be a message id like 1795705200000-0, got '" + abbreviate(raw) + "'");
         }
         return id;
     }

@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ChatInputTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"lobby", "a", "A-Z_09", "-", "x234567890123456789012345678901234567890123456789012345678901234"})
+    @ValueSource(strings = {"lobby", "a", "A-Z_09", "-",
+        "x234567890123456789012345678901234567890123456789012345678901234"})
     void acceptsRoomNamesOfLettersDigitsUnderscoreAndDash(String room) throws Invalid {
         assertEquals(room, ChatInput.room(room));
     }
@@ -40,7 +41,7 @@ class ChatInputTest {
     void readsResumeIdsAndNamesTheParameterWhenOneIsMalformed() throws Invalid {
         assertNull(ChatInput.id("since", null));
         assertEquals(new MessageId(5, 1), ChatInput.id("since", "5-1"));
-        assertEquals("Last-Event-ID must be a message id like 1764169200000-0, got '12'",
+        assertEquals("Last-Event-ID must be a message id like 1795705200000-0, got '12'",
                 assertThrows(Invalid.class, () -> ChatInput.id("Last-Event-ID", "12")).getMessage());
     }
 
@@ -59,9 +60,9 @@ class ChatInputTest {
         "{name:\"a\"}                              | body is not valid JSON (line 1, column 2)",
         "{\"name\":\"a\",\"name\":\"b\",\"text\":\"c\"} | body is not valid JSON (line 1, column 19)",
         "{\"name\":\"a\",\"text\":\"b\"} {}         | body is not valid JSON (line 1, column 25)",
-        "``                                        | body must be a JSON object like {\"name\":\"alice\",\"text\":\"hi\"}",
-        "[]                                        | body must be a JSON object like {\"name\":\"alice\",\"text\":\"hi\"}",
-        "\"hi\"                                    | body must be a JSON object like {\"name\":\"alice\",\"text\":\"hi\"}",
+        "``       | body must be a JSON object like {\"name\":\"alice\",\"text\":\"hi\"}",
+        "[]       | body must be a JSON object like {\"name\":\"alice\",\"text\":\"hi\"}",
+        "\"hi\"   | body must be a JSON object like {\"name\":\"alice\",\"text\":\"hi\"}",
         "{\"text\":\"b\"}                          | name is missing",
         "{\"name\":null,\"text\":\"b\"}            | name is missing",
         "{\"name\":\"a\"}                          | text is missing",

@@ -9,10 +9,11 @@ class ChatJsonTest {
 
     @Test
     void writesAMessageWithItsIdRoomNameTextAndUtcTime() {
-        Message message = new Message(new MessageId(1764169200000L, 2), "lobby", "alice", "hi \"you\"\n<b>",
+        Message message = new Message(new MessageId(1795705200000L, 2), "lobby", "alice", "hi \"you\"\n<b>",
                 Instant.parse("2026-11-26T15:00:00Z"));
 
-        assertEquals("{\"id\":\"1764169200000-2\",\"room\":\"lobby\",\"name\":\"alice\",\"text\":\"hi \\\"you\\\"\\n<b>\","
+        assertEquals("{\"id\":\"1795705200000-2\",\"room\":\"lobby\",\"name\":\"alice\","
+                + "\"text\":\"hi \\\"you\\\"\\n<b>\","
                 + "\"at\":\"2026-11-26T15:00:00.000Z\"}", ChatJson.message(message));
     }
 

@@ -14,14 +14,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class MessageIdTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"0-0", "1764169200000-0", "1764169200000-17", "9223372036854775807-9223372036854775807"})
+    @ValueSource(strings = {"0-0", "1795705200000-0", "1795705200000-17", "9223372036854775807-9223372036854775807"})
     void parsesWhatItPrints(String raw) {
         assertEquals(raw, MessageId.parse(raw).toString());
     }
 
     @Test
     void parsesBothParts() {
-        assertEquals(new MessageId(1764169200000L, 3), MessageId.parse("1764169200000-3"));
+        assertEquals(new MessageId(1795705200000L, 3), MessageId.parse("1795705200000-3"));
         assertEquals(new MessageId(7, 0), MessageId.parse("007-0"));
     }
 
