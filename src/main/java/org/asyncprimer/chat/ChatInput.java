@@ -3,6 +3,7 @@ package org.asyncprimer.chat;
 import static java.lang.Character.MAX_SURROGATE;
 import static java.lang.Character.MIN_SURROGATE;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
@@ -62,8 +63,9 @@ public final class ChatInput {
         try {
             root = ChatJson.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new Invalid("body is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ")");
+            JsonLocation at = e.getLocation(); // none when a parser limit (nesting depth, number length) was hit
+            throw new Invalid("body is not valid JSON (" + (at == null ? "beyond the parser's limits"
+                    : "line " + at.getLineNr() + ", column " + at.getColumnNr()) + ")");
         }
         if (root == null || !root.isObject()) {
             throw new Invalid("body must be a JSON object like {\"name\":\"alice\",\"text\":\"hi\"}");

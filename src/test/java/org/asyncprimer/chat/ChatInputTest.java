@@ -78,6 +78,16 @@ class ChatInputTest {
     }
 
     @Test
+    void answersHostileJsonWithTheSameLineNotAnException() {
+        String deep = "{\"name\":" + "[".repeat(8000) + "]".repeat(8000) + "}";
+        assertEquals("body is not valid JSON (beyond the parser's limits)",
+                assertThrows(Invalid.class, () -> ChatInput.json(deep)).getMessage());
+        String longNumber = "{\"name\":1" + "0".repeat(16_000) + ",\"text\":\"b\"}";
+        assertEquals("body is not valid JSON (beyond the parser's limits)",
+                assertThrows(Invalid.class, () -> ChatInput.json(longNumber)).getMessage());
+    }
+
+    @Test
     void countsCharactersNotUtf16UnitsAndRefusesOverLongFields() {
         assertEquals("name must be 1 to 64 characters, got 65", assertThrows(Invalid.class,
                 () -> ChatInput.json("{\"name\":\"" + "😀".repeat(65) + "\",\"text\":\"b\"}")).getMessage());
