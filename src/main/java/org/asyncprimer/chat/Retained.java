@@ -1,0 +1,40 @@
+package org.asyncprimer.chat;
+
+import java.util.Comparator;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The history all rooms of one {@link MemoryBroker} retain together: messages, estimated heap bytes, and each
+ * room's oldest message in one oldest-first index, so the broker can drop the globally oldest message when the
+ * byte budget is exceeded without looking at every room. Rooms update it under their own lock.
+ */
+final class Retained {
+
+    /** A room's oldest retained message; ordered by id, ties (same id in two rooms) by room name. */
+    record Head(MessageId oldest, Room room) {
+    }
+
+    final AtomicLong messages = new AtomicLong();
+    final AtomicLong bytes = new AtomicLong();
+    final ConcurrentSkipListSet<Head> heads = new ConcurrentSkipListSet<>(
+            Comparator.comparing(Head::oldest).thenComparing(head -> head.room().name));
+
+    /**
+     * An estimate of the heap a retained message takes: two bytes per character of name and text (a Java
+     * string's worst case), plus 160 for the message, its id, time and strings, and the history's map entry.
+     */
+    static long sizeOf(Message message) {
+        return 2L * (message.name().length() + message.text().length()) + 160;
+    }
+
+    void added(Message message) {
+        messages.incrementAndGet();
+        bytes.addAndGet(sizeOf(message));
+    }
+
+    void removed(Message message) {
+        messages.decrementAndGet();
+        bytes.addAndGet(-sizeOf(message));
+    }
+}

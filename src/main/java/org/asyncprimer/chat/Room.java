@@ -1,0 +1,162 @@
+package org.asyncprimer.chat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One room of the {@link MemoryBroker}: its retained history in id order, the ids it has issued, and its
+ * subscriptions. Every method takes the room's lock, briefly, and none calls a subscriber: a publish appends
+ * here and then wakes the subscriptions outside the lock, and each subscription reads what it has not yet
+ * delivered back from here. That read, and a subscription's start, happen under the same lock as the append,
+ * which is what makes "after this id" exact when publishes race with subscribing.
+ *
+ * <p>A dropped room (idle, or the broker closed) refuses everything; the broker then opens a fresh one.
+ */
+final class Room {
+
+    /** Up to {@code messages} after a position; {@code gapFloor} non-null when messages before them are gone. */
+    record Batch(MessageId gapFloor, List<Message> messages) {
+    }
+
+    final String name;
+    private final int historyLimit;
+    private final Retained retained;
+    private final Set<MemorySubscription> subscriptions = ConcurrentHashMap.newKeySet();
+
+    // Guarded by this.
+    private final NavigableMap<MessageId, Message> history = new TreeMap<>();
+    /** Every id up to this one is gone: trimmed, or issued before this broker held the room. */
+    private MessageId floor;
+    /** The newest id issued; the next one is after it. */
+    private MessageId last;
+    private Retained.Head head;
+    private long idleSince;
+    private boolean dropped;
+
+    Room(String name, long nowMs, int historyLimit, Retained retained) {
+        this.name = name;
+        this.historyLimit = historyLimit;
+        this.retained = retained;
+        // Nothing says what this room held before (another process, or before an idle drop): a client resuming
+        // from an earlier id may have missed messages, and gets the gap marker.
+        this.floor = MessageId.before(nowMs);
+        this.last = floor;
+        this.idleSince = nowMs;
+    }
+
+    /** Stores a message with the next id; null if the room was dropped. */
+    synchronized Message append(Draft draft, Instant now) {
+        if (dropped) {
+            return null;
+        }
+        last = last.next(now.toEpochMilli());
+        Message message = new Message(last, name, draft.name(), draft.text(), now);
+        history.put(last, message);
+        retained.added(message);
+        while (history.size() > historyLimit) {
+            removeOldest();
+        }
+        updateHead();
+        idleSince = now.toEpochMilli();
+        return message;
+    }
+
+    /** Registers a subscription at its start position, atomically with appends; false if the room was dropped. */
+    synchronized boolean register(MemorySubscription subscription, MessageId since) {
+        if (dropped) {
+            return false;
+        }
+        // After `since`; when null, after everything issued so far; an id this room never reached is not from
+        // its history: from the oldest retained, after a gap marker.
+        subscription.startAfter(since == null ? last : since.compareTo(last) > 0 ? MessageId.ZERO : since);
+        subscriptions.add(subscription);
+        return true;
+    }
+
+    synchronized void unregister(MemorySubscription subscription, long nowMs) {
+        if (subscriptions.remove(subscription) && subscriptions.isEmpty()) {
+            idleSince = nowMs;
+        }
+    }
+
+    /** The subscriptions to wake after an append; read without the lock (a concurrent set). */
+    Iterable<MemorySubscription> subscriptions() {
+        return subscriptions;
+    }
+
+    int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    /** Up to {@code max} messages after {@code position}, and whether any after it are gone before them. */
+    synchronized Batch after(MessageId position, int max) {
+        List<Message> messages = new ArrayList<>(Math.min(max, history.size()));
+        for (Message message : history.tailMap(position, false).values()) {
+            if (messages.size() == max) {
+                break;
+            }
+            messages.add(message);
+        }
+        return new Batch(position.compareTo(floor) < 0 ? floor : null, messages);
+    }
+
+    /** {@link Broker#read}: like a subscription's first read, positions this room never issued included. */
+    synchronized Broker.Backlog read(MessageId after, int limit) {
+        Batch batch = after(after.compareTo(last) > 0 ? MessageId.ZERO : after, limit);
+        return new Broker.Backlog(batch.gapFloor() != null && !batch.messages().isEmpty(), batch.messages());
+    }
+
+    /** Drops the oldest message if {@code expected} is still this room's head (the byte budget's trim). */
+    synchronized void trimOldest(Retained.Head expected) {
+        if (!dropped && expected.equals(head)) {
+            removeOldest();
+            updateHead();
+        }
+    }
+
+    /** Drops the room if nobody has published or listened for {@code idleMs}. */
+    synchronized boolean dropIfIdle(long nowMs, long idleMs) {
+        if (dropped || !subscriptions.isEmpty() || nowMs - idleSince < idleMs) {
+            return false;
+        }
+        drop();
+        return true;
+    }
+
+    /** Drops the room with its history, and returns the subscriptions it had (for the broker to close). */
+    synchronized List<MemorySubscription> drop() {
+        dropped = true;
+        history.values().forEach(retained::removed);
+        history.clear();
+        updateHead();
+        List<MemorySubscription> had = new ArrayList<>(subscriptions);
+        subscriptions.clear();
+        return had;
+    }
+
+    private void removeOldest() {
+        Map.Entry<MessageId, Message> oldest = history.pollFirstEntry();
+        floor = oldest.getKey();
+        retained.removed(oldest.getValue());
+    }
+
+    /** Keeps this room's entry in the broker's oldest-first index equal to its oldest message. */
+    private void updateHead() {
+        Retained.Head now = history.isEmpty() ? null : new Retained.Head(history.firstKey(), this);
+        if (now == null ? head != null : !now.equals(head)) {
+            if (head != null) {
+                retained.heads.remove(head);
+            }
+            if (now != null) {
+                retained.heads.add(now);
+            }
+            head = now;
+        }
+    }
+}
