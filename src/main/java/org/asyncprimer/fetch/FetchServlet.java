@@ -7,10 +7,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
 import org.asyncprimer.app.App;
+import org.asyncprimer.app.AsyncResponse;
 import org.asyncprimer.app.ContextParams;
 import org.asyncprimer.app.NoBuffering;
+import org.asyncprimer.app.OpenResponses;
 import org.asyncprimer.app.QueryParams.BadParameter;
 
 /**
@@ -19,7 +20,9 @@ import org.asyncprimer.app.QueryParams.BadParameter;
  *
  * <pre>curl -N http://localhost:8080/fetch</pre>
  */
-@WebServlet(urlPatterns = "/fetch", asyncSupported = true)
+// Loaded at startup so that /status lists this kind's fields from the first moment, and a bad context parameter
+// fails the deployment rather than the first request.
+@WebServlet(urlPatterns = "/fetch", asyncSupported = true, loadOnStartup = 2)
 public final class FetchServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
@@ -27,16 +30,17 @@ public final class FetchServlet extends HttpServlet {
     /** Context parameter: chunks a response may hold for a slow client (default 16, 1..1024). */
     static final String QUEUE_CAPACITY = "asyncprimer.fetch.queueCapacity";
 
-    /** Added to the planned duration for the async timeout: the bound on a client that stops reading. */
-    private static final Duration TIMEOUT_MARGIN = Duration.ofSeconds(30);
-
     private transient App app;
+    private transient AsyncResponse.Shared shared;
     private int queueCapacity;
 
     @Override
     public void init() {
         app = App.from(getServletContext());
         queueCapacity = ContextParams.intParam(getServletContext(), QUEUE_CAPACITY, 16, 1, 1024);
+        shared = app.shared(app.register(new OpenResponses<>("openFetches", QueueBody.class)
+                .gauge("pausedFetchWorkers", body -> body.paused() ? 1 : 0)
+                .gauge("queuedFetchChunks", QueueBody::queued)));
     }
 
     @Override
@@ -49,10 +53,9 @@ public final class FetchServlet extends HttpServlet {
             return;
         }
         headers(response);
-        AsyncContext async = request.startAsync();
-        async.setTimeout(settings.planned().plus(TIMEOUT_MARGIN).toMillis());
+        AsyncContext async = app.startAsync(request, settings.planned());
 
-        QueueBody body = new QueueBody(async, queueCapacity, settings.timeout(), app.scheduler(), app.fetches());
+        QueueBody body = new QueueBody(async, shared, queueCapacity, settings.timeout());
         Worker worker = new TickWorker(app.scheduler(), settings, Clock.systemUTC());
         worker.onData(body::offer);   // on_data   -> body.put(chunk)
         worker.onFinish(body::end);   // on_finish -> body.put(StopIteration)

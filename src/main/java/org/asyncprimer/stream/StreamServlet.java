@@ -6,9 +6,10 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.time.Duration;
 import org.asyncprimer.app.App;
+import org.asyncprimer.app.AsyncResponse;
 import org.asyncprimer.app.NoBuffering;
+import org.asyncprimer.app.OpenResponses;
 import org.asyncprimer.app.QueryParams.BadParameter;
 
 /**
@@ -17,19 +18,19 @@ import org.asyncprimer.app.QueryParams.BadParameter;
  *
  * <pre>curl -N http://localhost:8080/stream</pre>
  */
-@WebServlet(urlPatterns = "/stream", asyncSupported = true)
+// Loaded at startup so that /status lists openStreams from the first moment, not from the first stream.
+@WebServlet(urlPatterns = "/stream", asyncSupported = true, loadOnStartup = 1)
 public final class StreamServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
 
-    /** Added to the planned duration for the async timeout: a stream that outlives it is ended. */
-    private static final Duration TIMEOUT_MARGIN = Duration.ofSeconds(30);
-
     private transient App app;
+    private transient AsyncResponse.Shared shared;
 
     @Override
     public void init() {
         app = App.from(getServletContext());
+        shared = app.shared(app.register(new OpenResponses<>("openStreams", StreamTimeline.class)));
     }
 
     @Override
@@ -42,10 +43,8 @@ public final class StreamServlet extends HttpServlet {
             return;
         }
         StreamFormat format = headers(request, response);
-        AsyncContext async = request.startAsync();
-        // Tomcat's default is 30 s; the stream may legitimately last up to two minutes.
-        async.setTimeout(timings.total().plus(TIMEOUT_MARGIN).toMillis());
-        new StreamTimeline(async, format, timings, app.scheduler(), app.streams()).start();
+        AsyncContext async = app.startAsync(request, timings.total());
+        new StreamTimeline(async, shared, format, timings).start();
     }
 
     /** HEAD answers at once with GET's headers: nothing to wait for when no body is sent. */
