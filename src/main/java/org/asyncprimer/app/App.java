@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What outlives a request: the one scheduler every timer runs on, and the open
+ * What outlives a request: the one scheduler every timer runs on, the deployer's settings, and the open
  * responses of each kind. Created and shut down by {@link AppLifecycle}; servlets find it in their context with
  * {@link #from} and register their kind in {@code init()}.
  */
@@ -22,15 +22,14 @@ public final class App {
 
     private static final String ATTRIBUTE = App.class.getName();
 
-    /** Added to a response's planned duration for its async timeout. */
-    private static final Duration TIMEOUT_MARGIN = Duration.ofSeconds(30);
-
+    private final AppSettings settings;
     private final ScheduledThreadPoolExecutor scheduler;
     private final List<Thread> schedulerThreads = new CopyOnWriteArrayList<>();
     private final List<OpenResponses<?>> kinds = new CopyOnWriteArrayList<>();
 
-    App(int threads) {
-        scheduler = new ScheduledThreadPoolExecutor(threads, named("async-primer-scheduler-"));
+    App(AppSettings settings) {
+        this.settings = settings;
+        scheduler = new ScheduledThreadPoolExecutor(settings.schedulerThreads(), named("async-primer-scheduler-"));
         // A client that goes away cancels its timer; without this the dead task would sit in the queue
         // until its delay ran out (up to minutes), which is exactly the leak a long-poll server must avoid.
         // It also makes the queue's size (/status schedulerTasks) count live timers only.
@@ -67,9 +66,9 @@ public final class App {
         return kind;
     }
 
-    /** What a response of this kind is given: the scheduler and its registry. */
+    /** What a response of this kind is given: the scheduler, its registry, the stall timeout. */
     public AsyncResponse.Shared shared(OpenResponses<?> kind) {
-        return new AsyncResponse.Shared(scheduler, kind);
+        return new AsyncResponse.Shared(scheduler, kind, settings.stallTimeout());
     }
 
     /**
@@ -79,7 +78,7 @@ public final class App {
      */
     public AsyncContext startAsync(HttpServletRequest request, Duration planned) {
         AsyncContext async = request.startAsync();
-        async.setTimeout(planned.plus(TIMEOUT_MARGIN).toMillis());
+        async.setTimeout(planned.plus(settings.timeoutMargin()).toMillis());
         return async;
     }
 

@@ -11,13 +11,9 @@ import jakarta.servlet.annotation.WebListener;
 @WebListener
 public final class AppLifecycle implements ServletContextListener {
 
-    /** Context parameter: threads of the shared scheduler (default 2; 1..64). Timers only, so few suffice. */
-    static final String SCHEDULER_THREADS = "asyncprimer.schedulerThreads";
-
     @Override
     public void contextInitialized(ServletContextEvent event) {
-        int threads = ContextParams.intParam(event.getServletContext(), SCHEDULER_THREADS, 2, 1, 64);
-        new App(threads).attachTo(event.getServletContext());
+        new App(AppSettings.from(event.getServletContext())).attachTo(event.getServletContext());
     }
 
     @Override

@@ -7,15 +7,17 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The lifecycle every asynchronous response here shares: it counts as open from {@link #begin()} until it ends,
  * it writes only while {@code isReady()}, and every way out (its end written, the async timeout, an error, the
- * client gone, shutdown) goes through one idempotent {@link #finish()}.
+ * client gone or stalled, shutdown) goes through one idempotent {@link #finish()}.
  *
  * <p><b>One drain, one thread at a time.</b> Every write, flush and the final {@code complete()} happen inside
  * {@link #drain()}, which any thread may call whenever something changed (a chunk arrived, a timer fired, the
@@ -63,10 +65,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 public abstract class AsyncResponse implements AsyncListener, WriteListener, OpenResponses.Open {
 
     /** What every response of one kind is given by the application. */
-    public record Shared(ScheduledExecutorService scheduler, OpenResponses<?> registry) {
+    public record Shared(ScheduledExecutorService scheduler, OpenResponses<?> registry, Duration stallTimeout) {
     }
 
     private static final System.Logger LOG = System.getLogger(AsyncResponse.class.getName());
+    private static final long NOT_STALLED = Long.MIN_VALUE;
 
     private final AsyncContext async;
     private final Shared shared;
@@ -82,6 +85,8 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
     private volatile boolean unflushed;
     private volatile boolean ended;
     private volatile int status;
+    private volatile long stalledSince = NOT_STALLED;
+    private volatile ScheduledFuture<?> stallTimer;
 
     protected AsyncResponse(AsyncContext async, Shared shared) {
         this.async = async;
@@ -171,7 +176,7 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
      * container calls {@link #onWritePossible()} when the client has taken the bytes. Never take() or sleep here.
      */
     private void writeWhileReady() throws IOException {
-        while (!ending && out.isReady()) {
+        while (!ending && ready()) {
             if (unflushed) {
                 unflushed = false;
                 out.flush();
@@ -191,6 +196,29 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
         }
     }
 
+    /**
+     * {@code isReady()}, and the stall clock: output that stays not ready for the stall timeout means a client that
+     * takes no bytes, and it is ended. The stall timer only drains again; this method decides, in the drain.
+     */
+    private boolean ready() {
+        if (out.isReady()) {
+            if (stalledSince != NOT_STALLED) {
+                stalledSince = NOT_STALLED;
+                cancel(stallTimer);
+                stallTimer = null;
+            }
+            return true;
+        }
+        long now = System.nanoTime();
+        if (stalledSince == NOT_STALLED) {
+            stalledSince = now;
+            stallTimer = scheduler().schedule(this::drain, shared.stallTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } else if (now - stalledSince >= shared.stallTimeout().toNanos()) {
+            ending = true; // stalled: nothing was taken for the whole stall timeout
+        }
+        return false;
+    }
+
     /** The one way out, run once, in the drain: stop, leave the registry (whatever stopped() does), complete. */
     private void release() {
         if (ended) {
@@ -198,6 +226,7 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
         }
         ended = true;
         try {
+            cancel(stallTimer);
             stopped();
         } finally {
             shared.registry().remove(this);

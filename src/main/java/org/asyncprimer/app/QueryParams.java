@@ -14,7 +14,7 @@ public final class QueryParams {
     public static final class BadParameter extends Exception {
         private static final long serialVersionUID = 1L;
 
-        BadParameter(String message) {
+        public BadParameter(String message) {
             super(message, null, false, false);
         }
 

@@ -30,17 +30,27 @@ public final class FetchServlet extends HttpServlet {
     /** Context parameter: chunks a response may hold for a slow client (default 16, 1..1024). */
     static final String QUEUE_CAPACITY = "asyncprimer.fetch.queueCapacity";
 
+    /**
+     * Context parameter: bytes a response may hold for a slow client (default 262144, 1..16777216). The worker
+     * pauses when the next chunk would go past it; a single chunk larger than the bound still goes alone into an
+     * empty queue, so a response holds at most max(this, one chunk).
+     */
+    static final String MAX_QUEUED_BYTES = "asyncprimer.fetch.maxQueuedBytes";
+
     private transient App app;
     private transient AsyncResponse.Shared shared;
-    private int queueCapacity;
+    private QueueBody.Bounds bounds;
 
     @Override
     public void init() {
         app = App.from(getServletContext());
-        queueCapacity = ContextParams.intParam(getServletContext(), QUEUE_CAPACITY, 16, 1, 1024);
+        bounds = new QueueBody.Bounds(
+                ContextParams.intParam(getServletContext(), QUEUE_CAPACITY, 16, 1, 1024),
+                ContextParams.intParam(getServletContext(), MAX_QUEUED_BYTES, 262_144, 1, 16_777_216));
         shared = app.shared(app.register(new OpenResponses<>("openFetches", QueueBody.class)
                 .gauge("pausedFetchWorkers", body -> body.paused() ? 1 : 0)
-                .gauge("queuedFetchChunks", QueueBody::queued)));
+                .gauge("queuedFetchChunks", QueueBody::queued)
+                .gauge("queuedFetchBytes", QueueBody::queuedBytes)));
     }
 
     @Override
@@ -55,7 +65,7 @@ public final class FetchServlet extends HttpServlet {
         headers(response);
         AsyncContext async = app.startAsync(request, settings.planned());
 
-        QueueBody body = new QueueBody(async, shared, queueCapacity, settings.timeout());
+        QueueBody body = new QueueBody(async, shared, bounds, settings.timeout());
         Worker worker = new TickWorker(app.scheduler(), settings, Clock.systemUTC());
         worker.onData(body::offer);   // on_data   -> body.put(chunk)
         worker.onFinish(body::end);   // on_finish -> body.put(StopIteration)

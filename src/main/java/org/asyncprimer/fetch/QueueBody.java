@@ -9,6 +9,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.asyncprimer.app.AsyncResponse;
 import org.asyncprimer.app.Next;
 
@@ -21,18 +22,27 @@ import org.asyncprimer.app.Next;
  * drains; so does the container when the client can take more. The drain only peeks at the queue's head
  * ({@link #next()}); the chunk leaves the queue once it is written ({@link #written}).
  *
- * <p>Backpressure: when the client reads slower than the worker produces, the queue fills to its bound, {@link #offer} refuses the chunk, and the worker pauses (no timer, no thread) until a
+ * <p>Backpressure: when the client reads slower than the worker produces, the queue fills to its bound (in
+ * chunks and in bytes), {@link #offer} refuses the chunk, and the worker pauses (no timer, no thread) until a
  * written chunk has made room and {@link Worker#resume()} is called. Pausing the producer rather than dropping
- * chunks keeps every line, and memory per response stays at most {@code capacity} chunks whatever the client does; a
- * client that never reads is ended by the async timeout.
+ * chunks keeps every line, and memory per response stays at most its bound whatever the client does; a client
+ * that takes nothing at all is ended by the stall timeout.
  */
 final class QueueBody extends AsyncResponse {
+
+    /**
+     * What one response may hold for a slow client: {@code chunks} and {@code bytes}. A single chunk larger than
+     * {@code bytes} still goes alone into an empty queue, so the bound is max(bytes, one chunk).
+     */
+    record Bounds(int chunks, int bytes) {
+    }
 
     /** The end marker, the seed's {@code StopIteration}: compared by identity. */
     private static final byte[] END = new byte[0];
 
-    private final int capacity;
+    private final Bounds bounds;
     private final BlockingQueue<byte[]> queue;
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final Duration longPoll;
     private final AtomicBoolean paused = new AtomicBoolean();
 
@@ -42,11 +52,11 @@ final class QueueBody extends AsyncResponse {
     private volatile Throwable failure;
     private volatile ScheduledFuture<?> longPollTimer;
 
-    QueueBody(AsyncContext async, Shared shared, int capacity, Duration longPoll) {
+    QueueBody(AsyncContext async, Shared shared, Bounds bounds, Duration longPoll) {
         super(async, shared);
-        this.capacity = capacity;
+        this.bounds = bounds;
         // One slot more than data may use, so the end marker always fits (there is one producer).
-        this.queue = new ArrayBlockingQueue<>(capacity + 1);
+        this.queue = new ArrayBlockingQueue<>(bounds.chunks() + 1);
         this.longPoll = longPoll;
     }
 
@@ -70,13 +80,16 @@ final class QueueBody extends AsyncResponse {
                 return false;
             }
         }
+        queuedBytes.addAndGet(chunk.length);
         queue.add(chunk);
         drain();
         return true;
     }
 
+    /** Within both bounds, or alone: a chunk larger than the byte bound still fits into an empty queue. */
     private boolean fits(byte[] chunk) {
-        return queue.size() < capacity;
+        return queue.isEmpty()
+                || queue.size() < bounds.chunks() && queuedBytes.get() + chunk.length <= bounds.bytes();
     }
 
     void end() {
@@ -123,6 +136,7 @@ final class QueueBody extends AsyncResponse {
     @Override
     protected void written(byte[] chunk) {
         queue.poll(); // the chunk next() peeked at: the drain is the only consumer
+        queuedBytes.addAndGet(-chunk.length);
         if (!written) {
             written = true;
             cancel(longPollTimer);
@@ -137,10 +151,15 @@ final class QueueBody extends AsyncResponse {
         worker.cancel();
         cancel(longPollTimer);
         queue.clear();
+        queuedBytes.set(0);
     }
 
     int queued() {
         return queue.size();
+    }
+
+    long queuedBytes() {
+        return queuedBytes.get();
     }
 
     boolean paused() {

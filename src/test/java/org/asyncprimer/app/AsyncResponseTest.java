@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -93,11 +94,15 @@ class AsyncResponseTest {
         }
     }
 
-    private Lines started() throws IOException {
-        Lines lines = new Lines(fake, FakeAsync.shared(scheduler, registry));
+    private Lines started(Duration stallTimeout) throws IOException {
+        Lines lines = new Lines(fake, new AsyncResponse.Shared(scheduler, registry, stallTimeout));
         lines.start();
         fake.out.listener.onWritePossible(); // what the container does once the listener is set
         return lines;
+    }
+
+    private Lines started() throws IOException {
+        return started(Duration.ofMinutes(10));
     }
 
     @Test
@@ -209,6 +214,33 @@ class AsyncResponseTest {
         assertEquals(1, fake.completions.get());
         assertEquals(200, fake.status.get(), "a way out, not a failure of the response");
         assertEquals(0, registry.size());
+    }
+
+    @Test
+    void endsAResponseWhoseClientTakesNothingForTheStallTimeout() throws Exception {
+        Lines lines = started(Duration.ofMillis(100));
+        fake.out.ready = false;
+
+        lines.add("stuck\n");
+
+        assertTrue(fake.awaitCompleted(), "ended by the stall timer");
+        assertEquals(1, fake.completions.get());
+        assertEquals(0, registry.size());
+        assertTrue(scheduler.getQueue().isEmpty());
+    }
+
+    @Test
+    void forgetsTheStallOnceTheClientTakesBytesAgain() throws Exception {
+        Lines lines = started();
+        fake.out.ready = false;
+        lines.add("slow\n");
+        assertEquals(1, scheduler.getQueue().size(), "the stall timer runs while output is not ready");
+
+        fake.out.becomeReady();
+
+        assertEquals("slow\n", fake.out.written());
+        assertTrue(scheduler.getQueue().isEmpty(), "and is cancelled once it is ready again");
+        assertEquals(0, fake.completions.get());
     }
 
     @Test

@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,9 +55,9 @@ public final class FakeAsync {
         });
     }
 
-    /** What the application would give a response. */
+    /** What the application would give a response; the stall timeout long enough not to matter unless asked. */
     public static AsyncResponse.Shared shared(ScheduledExecutorService scheduler, OpenResponses<?> registry) {
-        return new AsyncResponse.Shared(scheduler, registry);
+        return new AsyncResponse.Shared(scheduler, registry, Duration.ofMinutes(10));
     }
 
     public boolean awaitCompleted() throws InterruptedException {

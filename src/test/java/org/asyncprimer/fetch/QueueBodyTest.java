@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 /** The queue-and-drain logic against a scripted output stream: no container, every step deterministic. */
 class QueueBodyTest {
 
+    private static final int NO_BYTE_BOUND = Integer.MAX_VALUE;
+
     private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
     private final FakeAsync fake = new FakeAsync();
     private final RecordingWorker worker = new RecordingWorker();
@@ -32,11 +34,16 @@ class QueueBodyTest {
         scheduler.shutdownNow();
     }
 
-    private QueueBody startBody(int capacity, Duration longPoll) throws Exception {
-        QueueBody body = new QueueBody(fake.context, FakeAsync.shared(scheduler, registry), capacity, longPoll);
+    private QueueBody startBody(int chunks, int bytes, Duration longPoll) throws Exception {
+        QueueBody body = new QueueBody(fake.context, FakeAsync.shared(scheduler, registry),
+                new QueueBody.Bounds(chunks, bytes), longPoll);
         body.start(worker);
         fake.out.listener.onWritePossible(); // what the container does once the listener is set
         return body;
+    }
+
+    private QueueBody startBody(int chunks, Duration longPoll) throws Exception {
+        return startBody(chunks, NO_BYTE_BOUND, longPoll);
     }
 
     @Test
@@ -58,6 +65,7 @@ class QueueBodyTest {
         assertEquals("one\ntwo\n", fake.out.written());
         assertEquals(2, fake.out.flushes.get());
         assertEquals(0, body.queued());
+        assertEquals(0, body.queuedBytes());
     }
 
     @Test
@@ -94,6 +102,39 @@ class QueueBodyTest {
 
         assertEquals("123", fake.out.written());
         assertFalse(body.paused());
+        assertEquals(1, worker.resumed.get());
+    }
+
+    @Test
+    void pausesTheWorkerWhenTheNextChunkWouldPassTheByteBound() throws Exception {
+        QueueBody body = startBody(16, 10, Duration.ofMinutes(1));
+        fake.out.ready = false;
+
+        assertTrue(body.offer(bytes("12345")));
+        assertTrue(body.offer(bytes("6789")));
+        assertFalse(body.offer(bytes("ab")), "9 + 2 bytes would pass the bound of 10");
+        assertTrue(body.paused());
+        assertEquals(9, body.queuedBytes());
+
+        fake.out.becomeReady();
+
+        assertEquals("123456789", fake.out.written());
+        assertEquals(0, body.queuedBytes());
+        assertEquals(1, worker.resumed.get());
+    }
+
+    @Test
+    void takesAChunkLargerThanTheByteBoundAloneIntoAnEmptyQueue() throws Exception {
+        QueueBody body = startBody(16, 10, Duration.ofMinutes(1));
+        fake.out.ready = false;
+
+        assertTrue(body.offer(bytes("twenty bytes, alone.")), "else a large chunk could never be sent");
+        assertFalse(body.offer(bytes("x")), "nothing joins it");
+        assertEquals(20, body.queuedBytes());
+
+        fake.out.becomeReady();
+
+        assertEquals("twenty bytes, alone.", fake.out.written());
         assertEquals(1, worker.resumed.get());
     }
 
@@ -167,7 +208,7 @@ class QueueBodyTest {
 
         assertEquals(1, fake.completions.get());
         assertEquals(1, worker.cancelled.get());
-        assertEquals(0, body.queued(), "what was queued is let go");
+        assertEquals(0, body.queuedBytes(), "what was queued is let go");
     }
 
     private static byte[] bytes(String text) {
