@@ -18,6 +18,13 @@ public final class AppLifecycle implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
-        App.from(event.getServletContext()).shutdown();
+        App app = App.attachedTo(event.getServletContext());
+        if (app == null) {
+            // contextInitialized failed (a bad context parameter, say): there is nothing to stop, and throwing here
+            // would only bury the first failure under a second one.
+            event.getServletContext().log("async-primer: no application to stop (its start failed)");
+            return;
+        }
+        app.shutdown();
     }
 }

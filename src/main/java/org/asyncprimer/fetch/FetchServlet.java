@@ -2,17 +2,18 @@ package org.asyncprimer.fetch;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.annotation.WebServlet;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Optional;
 import org.asyncprimer.app.App;
 import org.asyncprimer.app.AsyncResponse;
 import org.asyncprimer.app.ContextParams;
+import org.asyncprimer.app.GetOnlyServlet;
 import org.asyncprimer.app.NoBuffering;
 import org.asyncprimer.app.OpenResponses;
-import org.asyncprimer.app.QueryParams.BadParameter;
+import org.asyncprimer.app.QueryParams;
 
 /**
  * The seed's long-poll: the response body is a queue that an asynchronous worker feeds, written out as the
@@ -23,7 +24,7 @@ import org.asyncprimer.app.QueryParams.BadParameter;
 // Loaded at startup so that /status lists this kind's fields from the first moment, and a bad context parameter
 // fails the deployment rather than the first request.
 @WebServlet(urlPatterns = "/fetch", asyncSupported = true, loadOnStartup = 2)
-public final class FetchServlet extends HttpServlet {
+public final class FetchServlet extends GetOnlyServlet {
 
     private static final long serialVersionUID = 1L;
 
@@ -55,18 +56,15 @@ public final class FetchServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        FetchSettings settings;
-        try {
-            settings = FetchSettings.from(request);
-        } catch (BadParameter e) {
-            e.send(response);
+        Optional<FetchSettings> settings = QueryParams.readOr400(request, response, FetchSettings::from);
+        if (settings.isEmpty()) {
             return;
         }
         headers(response);
-        AsyncContext async = app.startAsync(request, settings.planned());
+        AsyncContext async = app.startAsync(request, settings.get().planned());
 
-        QueueBody body = new QueueBody(async, shared, bounds, settings.timeout());
-        Worker worker = new TickWorker(app.scheduler(), settings, Clock.systemUTC());
+        QueueBody body = new QueueBody(async, shared, bounds, settings.get().timeout());
+        Worker worker = new TickWorker(app.scheduler(), settings.get(), Clock.systemUTC());
         worker.onData(body::offer);   // on_data   -> body.put(chunk)
         worker.onFinish(body::end);   // on_finish -> body.put(StopIteration)
         worker.onError(body::fail);
