@@ -168,7 +168,7 @@ class StreamIT {
         RawClient client = RawClient.get(app.base(), "/stream?first=200&second=60000", 0);
         client.readUntil("START");
         assertEquals(1, app.status("openStreams"));
-        assertEquals(idle + 1, app.status("schedulerTasks"), "MIDDLE's timer");
+        assertTrue(app.status("schedulerTasks") > idle, "MIDDLE's timer waits");
 
         client.abort();
 
