@@ -143,9 +143,11 @@ final class H2Bench {
             }
         }
         String table = "| run | N | h2c connections | completed | failed | peak held | START ms p50 / p99 / max "
-                + "| END late ms p50 / p99 / max |" + (probe != null ? " server threads (peak) | RSS MB (peak) | CPU s |" : "")
+                + "| END late ms p50 / p99 / max |"
+                + (probe != null ? " server threads (peak) | RSS MB (peak) | CPU s |" : "")
                 + (heap ? " live heap MB base → peak → idle | KB per stream | app's share KB |" : "")
-                + "\n|---|---|---|---|---|---|---|---|" + (probe != null ? "---|---|---|" : "") + (heap ? "---|---|---|" : "")
+                + "\n|---|---|---|---|---|---|---|---|"
+                + (probe != null ? "---|---|---|" : "") + (heap ? "---|---|---|" : "")
                 + "\n" + String.format("| %s | %d | %d | %d | %d | %d | %s | %s |", label, n, connections, ok, n - ok,
                 peakHeld, Stats.of(array(startMs)).cell(), Stats.of(array(endLate)).cell());
         if (probe != null) {

@@ -82,7 +82,8 @@ public final class TomcatServer implements TestServer {
         if (context.getState() != LifecycleState.STARTED) {
             throw new IllegalStateException("the webapp did not deploy: " + context.getState());
         }
-        return URI.create((options.tls() ? "https://localhost:" : "http://127.0.0.1:") + connector.getLocalPort() + "/");
+        String origin = options.tls() ? "https://localhost:" : "http://127.0.0.1:";
+        return URI.create(origin + connector.getLocalPort() + "/");
     }
 
     private static void secure(Connector connector, SelfSignedCertificate certificate) {
