@@ -77,6 +77,9 @@ public final class Bench {
             boolean flag = i + 1 == args.length || args[i + 1].startsWith("--");
             options.put(args[i].substring(2), flag ? "true" : args[++i]);
         }
+        if (args[0].equals("h2streams")) {
+            return H2Bench.run(options); // HTTP/2 streams, many on each connection: its own client
+        }
         return new Bench(args[0], options).run();
     }
 

@@ -59,6 +59,16 @@ class BenchSmokeIT {
     }
 
     @Test
+    void h2streamsScenarioCompletesEveryStream() throws Exception {
+        Bench.Result result = Bench.run("h2streams", "--url", app.base().toString(), "--n", "300",
+                "--per-connection", "100", "--first", "300", "--second", "300", "--pid", PID, "--heap",
+                "--label", "smoke-h2streams", "--out", "target/bench-smoke");
+
+        assertEquals(0, result.failed(), result.failures().toString());
+        assertEquals(300, result.completed());
+    }
+
+    @Test
     void chartDrawsTheSeries() throws Exception {
         Bench.run("streams", "--url", app.base().toString(), "--n", "20", "--first", "100", "--second", "100",
                 "--label", "smoke-chart", "--out", "target/bench-smoke");

@@ -2,6 +2,7 @@ package org.asyncprimer.it;
 
 import java.net.URI;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -27,7 +28,13 @@ public final class JettyServer implements TestServer {
         pool.setName("jetty");
         pool.setReservedThreads(0);
         server = new Server(pool);
-        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http(options)));
+        if (options.tls()) {
+            throw new IllegalArgumentException("tls: only the Tomcat test server has a TLS connector");
+        }
+        HttpConfiguration http = http(options);
+        // h2c next to HTTP/1.1: prior knowledge (the connection preface) and Upgrade: h2c.
+        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http),
+                new HTTP2CServerConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(options.port());
         server.addConnector(connector);

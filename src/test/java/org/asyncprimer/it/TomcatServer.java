@@ -13,6 +13,9 @@ import org.apache.catalina.startup.Tomcat;
 import org.apache.catalina.util.ServerInfo;
 import org.apache.catalina.webresources.DirResourceSet;
 import org.apache.catalina.webresources.StandardRoot;
+import org.apache.coyote.http2.Http2Protocol;
+import org.apache.tomcat.util.net.SSLHostConfig;
+import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 
 /** Embedded Tomcat that deploys the webapp with annotation scanning, as a standalone Tomcat would. */
@@ -48,6 +51,11 @@ public final class TomcatServer implements TestServer {
                 throw new IllegalArgumentException("Tomcat's connector has no attribute " + name);
             }
         });
+        // HTTP/2 on the same connector: h2c (prior knowledge and Upgrade) in the clear, h2 by ALPN over TLS.
+        connector.addUpgradeProtocol(new Http2Protocol());
+        if (options.tls()) {
+            secure(connector, SelfSignedCertificate.generate(baseDir));
+        }
         tomcat.setConnector(connector);
         tomcat.getHost().setAutoDeploy(false);
 
@@ -74,7 +82,21 @@ public final class TomcatServer implements TestServer {
         if (context.getState() != LifecycleState.STARTED) {
             throw new IllegalStateException("the webapp did not deploy: " + context.getState());
         }
-        return URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
+        String origin = options.tls() ? "https://localhost:" : "http://127.0.0.1:";
+        return URI.create(origin + connector.getLocalPort() + "/");
+    }
+
+    private static void secure(Connector connector, SelfSignedCertificate certificate) {
+        connector.setProperty("SSLEnabled", "true");
+        connector.setScheme("https");
+        connector.setSecure(true);
+        SSLHostConfig tls = new SSLHostConfig();
+        SSLHostConfigCertificate key = new SSLHostConfigCertificate(tls, SSLHostConfigCertificate.Type.RSA);
+        key.setCertificateKeystoreFile(certificate.keyStore().toString());
+        key.setCertificateKeystorePassword(certificate.password());
+        key.setCertificateKeyAlias(certificate.alias());
+        tls.addCertificate(key);
+        connector.addSslHostConfig(tls);
     }
 
     @Override
