@@ -46,7 +46,9 @@ class H2IT {
     @BeforeParameterizedClassInvocation
     void deploy() throws Exception {
         app = Deployment.start(container, ServerOptions.defaults()
-                .withContextParams(Map.of("asyncprimer.fetch.queueCapacity", Integer.toString(QUEUE_CAPACITY))));
+                .withContextParams(Map.of("asyncprimer.fetch.queueCapacity", Integer.toString(QUEUE_CAPACITY),
+                        // Room for QUEUE_CAPACITY lines of 64 KiB, so the chunk bound is the one the stall meets.
+                        "asyncprimer.fetch.maxQueuedBytes", Integer.toString(1 << 20))));
     }
 
     @AfterParameterizedClassInvocation
