@@ -19,6 +19,7 @@ public final class JettyServer implements TestServer {
     private static final int CONNECTOR_THREADS = 2;
 
     private Server server;
+    private ClassLoader webappClassLoader;
 
     @Override
     public URI start(Webapp webapp, ServerOptions options) throws Exception {
@@ -53,6 +54,7 @@ public final class JettyServer implements TestServer {
         if (!context.isAvailable()) {
             throw new IllegalStateException("the webapp did not deploy on Jetty");
         }
+        webappClassLoader = context.getClassLoader();
         return URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
     }
 
@@ -72,6 +74,15 @@ public final class JettyServer implements TestServer {
         return http;
     }
 
+    @Override
+    public ClassLoader webappClassLoader() {
+        return webappClassLoader;
+    }
+
+    /**
+     * Jetty has no leak report like Tomcat's: {@code WebAppContext} stops and drops its class loader without
+     * looking for threads or ThreadLocals the application left behind. {@link Deployment#stop()} checks threads.
+     */
     @Override
     public void stop() throws Exception {
         if (server != null) {
