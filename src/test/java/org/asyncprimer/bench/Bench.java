@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,12 +18,14 @@ import java.util.stream.IntStream;
 
 /**
  * The benchmark: thousands of concurrent /stream, /fetch or WebSocket clients from one process against any base
- * URL, with the server's cost when its PID is given. Results: a markdown table (printed and appended to
+ * URL, with the server's cost when its PID is given; or thousands that hang up mid-response ({@code churn}, see
+ * {@link Churn}) and whether the server gets back to idle. Results: a markdown table (printed and appended to
  * {@code <out>/results.md}) and the connections in progress over time ({@code <out>/<label>.csv}); {@code chart}
  * draws those series into one SVG.
  *
  * <pre>
  * mvn -q test-compile exec:java -Dbench="streams --url http://127.0.0.1:8080/ --n 1000 --pid 12345"
+ * mvn -q test-compile exec:java -Dbench="churn --url http://127.0.0.1:8080/ --clients 3000 --pid 12345 --heap"
  * mvn -q test-compile exec:java -Dbench="chart --out target/bench/held.svg target/bench/a.csv target/bench/b.csv"
  * </pre>
  *
@@ -31,6 +34,9 @@ import java.util.stream.IntStream;
  * {@code --count}/{@code --interval} (fetch; 5/1000), {@code --clients}/{@code --rounds} (wsecho; 200/50),
  * {@code --pid} the server process, {@code --heap} also take live-heap histograms (pauses the server: use it in
  * memory runs, not in lateness runs), {@code --label}, {@code --out} (target/bench), {@code --deadline} seconds.
+ * Churn: {@code --clients} (3000), {@code --first}/{@code --second} (200/60000), {@code --count}/{@code --interval}
+ * (1000/200), {@code --kinds} (stream,fetch,websocket), {@code --hangups} (rst,fin), {@code --warmup} clients (200),
+ * {@code --in-process} (the server runs in this JVM: count its Java threads).
  */
 public final class Bench {
 
@@ -66,7 +72,7 @@ public final class Bench {
             args = args[0].trim().split("\\s+"); // -Dbench="streams --n 100" arrives as one argument
         }
         if (args.length == 0) {
-            System.err.println("usage: streams|fetch|wsecho --url URL [options] | chart --out FILE.svg CSV...");
+            System.err.println("usage: streams|fetch|wsecho|churn --url URL [options] | chart --out FILE.svg CSV...");
             System.exit(2);
         }
         if (args[0].equals("chart")) {
@@ -120,10 +126,17 @@ public final class Bench {
         AtomicReference<ServerProbe.Heap> atPeak = new AtomicReference<>();
 
         String table;
+        String verdict = "";
         Result result;
         LoadLoop loop;
         long start = System.nanoTime();
-        if (scenario.equals("wsecho")) {
+        if (scenario.equals("churn")) {
+            Churn.Outcome churn = churn(base, probe, heap, label);
+            result = churn.result();
+            loop = churn.loop();
+            table = churn.header() + serverHeader() + "\n" + churn.rule() + serverRule() + "\n" + churn.row();
+            verdict = "\n\n" + churn.verdict();
+        } else if (scenario.equals("wsecho")) {
             int clients = number("clients", 200);
             int rounds = number("rounds", 50);
             loop = new LoadLoop(target, clients, number("ramp", 2000), Duration.ofSeconds(number("deadline", 300)));
@@ -180,7 +193,7 @@ public final class Bench {
             table += String.format(" %d | %.0f | %.1f |", peakThreads.get(), peakRss.get() / 1048576.0,
                     probe.cpuSeconds() - cpuBefore);
         }
-        if (heap && !scenario.equals("wsecho")) {
+        if (heap && !scenario.equals("wsecho") && !scenario.equals("churn")) {
             Thread.sleep(1000);
             ServerProbe.Heap idle = probe.liveHeap();
             ServerProbe.Heap peak = atPeak.get();
@@ -195,6 +208,7 @@ public final class Bench {
                 System.out.println(growth);
             }
         }
+        table += verdict;
         System.out.println();
         System.out.println(table);
         if (!result.failures().isEmpty()) {
@@ -206,6 +220,24 @@ public final class Bench {
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         Chart.writeSeries(out.resolve(label + ".csv"), loop.samples());
         return result;
+    }
+
+    /** The churn with its options: timings chosen so that a dead client's next write comes soon (see Churn). */
+    private Churn.Outcome churn(URI base, ServerProbe probe, boolean heap, String label) throws Exception {
+        int first = number("first", 200);
+        int second = number("second", 60_000);
+        int interval = number("interval", 200);
+        Duration deadline = Duration.ofSeconds(number("deadline", (first + second + 2 * interval) / 1000 + 30));
+        return new Churn(new ServerState.Source(base, probe, options.containsKey("in-process")),
+                list(option("kinds", "stream,fetch,websocket"), k -> Churn.Kind.valueOf(k.toUpperCase(Locale.ROOT))),
+                list(option("hangups", "rst,fin"), h -> LoadLoop.HangUp.valueOf(h.toUpperCase(Locale.ROOT))),
+                number("ramp", 2000), deadline, heap)
+                .run(label, new Churn.Round(number("warmup", 200), 100, 100, 3, 100),
+                        new Churn.Round(number("clients", 3000), first, second, number("count", 1000), interval));
+    }
+
+    private static <T> List<T> list(String commaSeparated, java.util.function.Function<String, T> parse) {
+        return java.util.Arrays.stream(commaSeparated.split(",")).map(String::trim).map(parse).toList();
     }
 
     private List<String> optionsLine() {
