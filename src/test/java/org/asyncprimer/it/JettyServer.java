@@ -18,13 +18,18 @@ public final class JettyServer implements TestServer {
     /** Jetty runs its acceptor and selector on the same pool as requests: one thread each here. */
     private static final int CONNECTOR_THREADS = 2;
 
+    private static final String MIN_SPARE_THREADS = "minSpareThreads";
+
     private Server server;
     private ClassLoader webappClassLoader;
 
     @Override
     public URI start(Webapp webapp, ServerOptions options) throws Exception {
-        QueuedThreadPool pool = new QueuedThreadPool(options.maxThreads() + CONNECTOR_THREADS,
-                Math.min(8, options.maxThreads() + CONNECTOR_THREADS));
+        int maxThreads = options.maxThreads() + CONNECTOR_THREADS;
+        // Tomcat's name for the request threads always kept, so one ServerOptions fixes both containers' pools.
+        String minSpare = options.connector().get(MIN_SPARE_THREADS);
+        QueuedThreadPool pool = new QueuedThreadPool(maxThreads,
+                minSpare == null ? Math.min(8, maxThreads) : Integer.parseInt(minSpare) + CONNECTOR_THREADS);
         pool.setName("jetty");
         pool.setReservedThreads(0);
         server = new Server(pool);
@@ -62,6 +67,9 @@ public final class JettyServer implements TestServer {
     private static HttpConfiguration http(ServerOptions options) {
         HttpConfiguration http = new HttpConfiguration();
         options.connector().forEach((name, value) -> {
+            if (name.equals(MIN_SPARE_THREADS)) {
+                return;
+            }
             int bytes = Integer.parseInt(value);
             switch (name) {
                 case "outputBufferSize" -> http.setOutputBufferSize(bytes);
