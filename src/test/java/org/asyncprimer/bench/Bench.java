@@ -35,7 +35,8 @@ import java.util.stream.IntStream;
  * {@code --pid} the server process, {@code --heap} also take live-heap histograms (pauses the server: use it in
  * memory runs, not in lateness runs), {@code --label}, {@code --out} (target/bench), {@code --deadline} seconds.
  * Churn: {@code --clients} (3000), {@code --first}/{@code --second} (200/60000), {@code --count}/{@code --interval}
- * (1000/200), {@code --kinds} (stream,fetch,websocket), {@code --hangups} (rst,fin), {@code --warmup} clients (200),
+ * (1000/200), {@code --kinds} (stream,fetch,websocket), {@code --hangups} (rst,fin), {@code --warmup} clients (200; as many as
+ * {@code --clients} fills the container's caches as the churn will, for a live heap to compare with),
  * {@code --in-process} (the server runs in this JVM: count its Java threads).
  */
 public final class Bench {
@@ -232,7 +233,7 @@ public final class Bench {
                 list(option("kinds", "stream,fetch,websocket"), k -> Churn.Kind.valueOf(k.toUpperCase(Locale.ROOT))),
                 list(option("hangups", "rst,fin"), h -> LoadLoop.HangUp.valueOf(h.toUpperCase(Locale.ROOT))),
                 number("ramp", 2000), deadline, heap)
-                .run(label, new Churn.Round(number("warmup", 200), 100, 100, 3, 100),
+                .run(label, number("warmup", 200),
                         new Churn.Round(number("clients", 3000), first, second, number("count", 1000), interval));
     }
 

@@ -24,7 +24,8 @@ import java.util.stream.IntStream;
  * ({@code interval}); a WebSocket server always reads, so it sees either at once.
  *
  * <p>The server after the churn is compared with the server at idle, measured after a warm-up round of the same
- * mix (so threads and pools that start on first use exist): see {@link ServerState#against}.
+ * clients (so threads that start on first use exist, and the container's caches of connection objects hold what
+ * the churn will leave in them): see {@link ServerState#against}.
  */
 final class Churn {
 
@@ -44,6 +45,9 @@ final class Churn {
 
     /** How many clients a round has, and the timings they ask for. */
     record Round(int clients, int first, int second, int count, int interval) {
+        Round withClients(int n) {
+            return new Round(n, first, second, count, interval);
+        }
     }
 
     /** What {@link #run} produced: the figures, the run's table (header, rule, row) and the verdict table. */
@@ -72,7 +76,9 @@ final class Churn {
         this.heap = heap;
     }
 
-    Outcome run(String label, Round warmup, Round churn) throws Exception {
+    /** A warm-up round of {@code warmupClients} with the churn's timings, then the churn. */
+    Outcome run(String label, int warmupClients, Round churn) throws Exception {
+        Round warmup = churn.withClients(warmupClients);
         System.out.printf("  warm-up: %d clients%n", warmup.clients());
         List<LoadLoop.Conn> warm = new LoadLoop(target, warmup.clients(), ramp, deadline)
                 .run(i -> client(i, warmup), System.nanoTime());
@@ -102,7 +108,14 @@ final class Churn {
             });
             return counts.equals(idle.settled()) && threadsQuietly() <= idle.threads();
         });
-        List<Bench.Check> checks = server.read(settled, heap).against(idle, settledAt);
+        ServerState after = server.read(settled, heap);
+        List<Bench.Check> checks = after.against(idle, settledAt);
+        if (heap) {
+            StringBuilder growth = new StringBuilder("  live heap growth from idle, by class:");
+            ServerProbe.topGrowth(idle.heap(), after.heap(), 8).forEach(e -> growth.append(
+                    String.format("%n    %8.1f KB  %s", e.getValue() / 1024.0, e.getKey())));
+            System.out.println(growth);
+        }
 
         failures.addAll(failures(conns));
         int complete = (int) conns.stream().filter(Churn::complete).count();

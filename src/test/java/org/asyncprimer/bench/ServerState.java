@@ -19,7 +19,7 @@ import org.asyncprimer.it.Http;
  *
  * @param counts  the tracked /status counts
  * @param threads the server's thread count, -1 when unknown
- * @param names   how many threads have each name when the server runs in this JVM (to name added ones), else empty
+ * @param names   how many threads have each name, to name added ones (empty when unknown)
  * @param heap    the live heap after a full GC, or null when not taken
  */
 record ServerState(Map<String, Integer> counts, long threads, Map<String, Long> names, ServerProbe.Heap heap) {
@@ -41,11 +41,18 @@ record ServerState(Map<String, Integer> counts, long threads, Map<String, Long> 
             return probe == null ? -1 : probe.threads();
         }
 
+        /** The heap first: jcmd's first attach starts the server's "Attach Listener" thread, to be counted at idle. */
         ServerState read(JsonNode status, boolean withHeap) throws IOException, InterruptedException {
-            Map<String, Long> names = inProcess ? Thread.getAllStackTraces().keySet().stream()
-                    .collect(Collectors.groupingBy(Thread::getName, Collectors.counting())) : Map.of();
-            return new ServerState(tracked(status), threads(), names,
-                    withHeap && probe != null ? probe.liveHeap() : null);
+            ServerProbe.Heap heap = withHeap && probe != null ? probe.liveHeap() : null;
+            return new ServerState(tracked(status), threads(), threadNames(), heap);
+        }
+
+        private Map<String, Long> threadNames() throws IOException {
+            if (inProcess) {
+                return Thread.getAllStackTraces().keySet().stream()
+                        .collect(Collectors.groupingBy(Thread::getName, Collectors.counting()));
+            }
+            return probe == null ? Map.of() : probe.threadNames();
         }
     }
 
@@ -94,7 +101,7 @@ record ServerState(Map<String, Integer> counts, long threads, Map<String, Long> 
                     added.put(name, n - idle.names.getOrDefault(name, 0L));
                 }
             });
-            checks.add(new Bench.Check(idle.names.isEmpty() ? "server threads" : "threads (the server's JVM)",
+            checks.add(new Bench.Check("server threads",
                     Long.toString(idle.threads), threads + (threads > idle.threads ? ", more: " + added : ""),
                     threads <= idle.threads));
         }
