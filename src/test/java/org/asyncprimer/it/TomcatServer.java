@@ -4,6 +4,7 @@ import java.io.File;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.WebResourceRoot;
@@ -24,6 +25,7 @@ public final class TomcatServer implements TestServer {
     private final String expectedVersion;
     private Tomcat tomcat;
     private Path baseDir;
+    private ClassLoader webappClassLoader;
 
     /** {@code expectedVersion}: the version prefix this test run claims, checked against the Tomcat on the class path. */
     public TomcatServer(String expectedVersion) {
@@ -82,6 +84,7 @@ public final class TomcatServer implements TestServer {
         if (context.getState() != LifecycleState.STARTED) {
             throw new IllegalStateException("the webapp did not deploy: " + context.getState());
         }
+        webappClassLoader = context.getLoader().getClassLoader();
         String origin = options.tls() ? "https://localhost:" : "http://127.0.0.1:";
         return URI.create(origin + connector.getLocalPort() + "/");
     }
@@ -100,12 +103,33 @@ public final class TomcatServer implements TestServer {
     }
 
     @Override
+    public ClassLoader webappClassLoader() {
+        return webappClassLoader;
+    }
+
+    /**
+     * Stops Tomcat and fails with what its leak detection reported while the context stopped: a thread the app
+     * started and did not stop, a ThreadLocal left on a request thread, a Timer (see {@link UndeployWarnings}).
+     * Every integration test's undeploy runs through here, so any leak fails the test class that caused it.
+     */
+    @Override
     public void stop() throws Exception {
-        if (tomcat != null) {
-            tomcat.stop();
-            tomcat.destroy();
-            tomcat = null;
-            deleteQuietly(baseDir.toFile());
+        if (tomcat == null) {
+            return;
+        }
+        List<String> warnings;
+        try (UndeployWarnings log = UndeployWarnings.capture()) {
+            try {
+                tomcat.stop();
+                tomcat.destroy();
+            } finally {
+                tomcat = null;
+                deleteQuietly(baseDir.toFile());
+            }
+            warnings = log.warnings();
+        }
+        if (!warnings.isEmpty()) {
+            throw new AssertionError(this + " reported at undeploy:\n  " + String.join("\n  ", warnings));
         }
     }
 
