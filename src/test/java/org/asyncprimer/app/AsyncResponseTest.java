@@ -126,6 +126,34 @@ class AsyncResponseTest {
     }
 
     @Test
+    void theContainersOwnEndWaitsForTheWriteInProgressAndNothingIsWrittenAfterIt() throws Exception {
+        Lines lines = started();
+        CountDownLatch inWrite = fake.out.holdNextWrite();
+        Thread writer = new Thread(() -> lines.add("held\n"), "writer");
+        writer.start();
+        assertTrue(inWrite.await(5, TimeUnit.SECONDS));
+        lines.due.add("after the container let go\n".getBytes(UTF_8)); // due, but must never be written
+
+        CountDownLatch returned = new CountDownLatch(1);
+        Thread container = new Thread(() -> {
+            lines.onError(new jakarta.servlet.AsyncEvent(fake.context)); // the container recycles after this returns
+            returned.countDown();
+        }, "container");
+        container.start();
+
+        assertTrue(!returned.await(300, TimeUnit.MILLISECONDS), "onError returned while a write was in progress");
+        fake.out.releaseWrite();
+        assertTrue(returned.await(5, TimeUnit.SECONDS), "onError returns once the write has");
+        writer.join(5000);
+        container.join(5000);
+        assertEquals("held\n", fake.out.written(), "nothing written after the container's end");
+        assertEquals(1, fake.completions.get());
+        assertEquals(0, fake.completionsDuringWrite.get());
+        assertEquals(1, lines.stops.get());
+        assertEquals(0, registry.size());
+    }
+
+    @Test
     void manyThreadsDrainingAndFinishingNeverOverlapAndCompleteOnce() throws Exception {
         Lines lines = started();
         CountDownLatch go = new CountDownLatch(1);
