@@ -7,7 +7,6 @@ import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -33,28 +32,20 @@ public final class EchoEndpoint {
         // The container enforces the limit in its own unit (Tomcat counts chars); this makes it bytes everywhere.
         if (message.length() > session.getMaxTextMessageBufferSize() / 3
                 && message.getBytes(StandardCharsets.UTF_8).length > session.getMaxTextMessageBufferSize()) {
-            tooBig(session);
+            replies.close(new CloseReason(CloseCodes.TOO_BIG, "message too big"));
             return;
         }
-        replies.send(PREFIX + PyRepr.of(message));
+        replies.send(() -> PREFIX + PyRepr.of(message));
     }
 
     @OnMessage
     public void binary(Session session, byte[] message) {
-        replies.send(PREFIX + PyRepr.ofByteArray(message));
+        replies.send(() -> PREFIX + PyRepr.ofByteArray(message));
     }
 
     @OnError
     public void error(Session session, Throwable failure) {
         // The container closes the session after an error (1009 for a message over the limit, 1002 for a
         // protocol error, 1006 for a lost connection); there is nothing of ours to release.
-    }
-
-    private static void tooBig(Session session) {
-        try {
-            session.close(new CloseReason(CloseCodes.TOO_BIG, "message too big"));
-        } catch (IOException alreadyGone) {
-            // The client is gone already.
-        }
     }
 }
