@@ -1,9 +1,11 @@
 package org.asyncprimer.it;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -74,6 +76,29 @@ public final class RawWebSocket implements AutoCloseable {
             throw new IOException("no upgrade: " + head);
         }
         return ws;
+    }
+
+    /**
+     * Sends {@code GET /websocket} with a Host header and {@code headerLines} (e.g. {@code "Origin: null"}), nothing
+     * else, and returns the status code of the answer.
+     */
+    public static int status(URI base, String... headerLines) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
+            socket.setSoTimeout(10_000);
+            StringBuilder request = new StringBuilder("GET /websocket HTTP/1.1\r\nHost: " + base.getHost() + ":"
+                    + base.getPort() + "\r\n");
+            for (String line : headerLines) {
+                request.append(line).append("\r\n");
+            }
+            socket.getOutputStream().write(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+            String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            if (statusLine == null || !statusLine.startsWith("HTTP/1.1 ")) {
+                throw new IOException("not an HTTP answer: " + statusLine);
+            }
+            return Integer.parseInt(statusLine.substring(9, 12));
+        }
     }
 
     /** Sends one final frame with {@code opcode}; {@code masked} false breaks RFC 6455 5.1 on purpose. */
