@@ -24,7 +24,8 @@ public final class EchoEndpoint {
      * How long Tomcat may hold a thread for one of the sends it makes blocking (Tomcat's default: 20 s): the close
      * frame, the echo of the client's close and the pong to its ping. The last two run on the thread that read the
      * client's frame and wait first for a reply in flight, which is stuck when the client does not read; when the
-     * time is up Tomcat drops the connection. Our own close waits for no reply: {@link Replies} sends it once nothing is in flight. Other
+     * time is up Tomcat drops the connection (so a client that pings while a reply takes longer than this to go
+     * out loses it). Our own close waits for no reply: {@link Replies} sends it once nothing is in flight. Other
      * containers send these without blocking and ignore the user properties.
      */
     static final Long BLOCKING_SEND_TIMEOUT_MS = 200L;
