@@ -40,7 +40,7 @@ class WebSocketSlowReaderIT {
     private static final byte[] MESSAGE = "\n".repeat(65_536).getBytes(StandardCharsets.US_ASCII);
     /**
      * Enough to stick a send and then overflow the 16 replies waiting behind it everywhere. Here, a send sticks
-     * after under 1 MB on Tomcat and about 3 MB on Jetty (Linux grows a loopback socket's send buffer up to
+     * after 0.1 to 2 MB on Tomcat and about 3 MB on Jetty (Linux grows a loopback socket's send buffer up to
      * {@code tcp_wmem}'s 4 MB): 4 MB is 32 replies, 16 wait, and 16 are to spare.
      */
     private static final int MESSAGES = 64;
