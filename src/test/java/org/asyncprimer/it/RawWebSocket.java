@@ -132,7 +132,11 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     public Frame read() throws IOException {
-        int opcode = in.readUnsignedByte() & 0x0f;
+        return readRest(in.readUnsignedByte());
+    }
+
+    private Frame readRest(int first) throws IOException {
+        int opcode = first & 0x0f;
         long length = in.readUnsignedByte() & 0x7f;
         if (length == 126) {
             length = in.readUnsignedShort();
@@ -145,6 +149,22 @@ public final class RawWebSocket implements AutoCloseable {
         byte[] payload = new byte[(int) length];
         in.readFully(payload);
         return new Frame(opcode, payload);
+    }
+
+    /** Reads the frames of one data message (the server may fragment it) and returns its payload. */
+    public byte[] readMessage() throws IOException {
+        ByteArrayOutputStream message = new ByteArrayOutputStream();
+        while (true) {
+            int first = in.readUnsignedByte();
+            Frame frame = readRest(first);
+            if (frame.opcode() == 8) {
+                throw new EOFException("closed with " + frame.closeCode() + " in the middle of a message");
+            }
+            message.write(frame.payload());
+            if ((first & 0x80) != 0) {
+                return message.toByteArray();
+            }
+        }
     }
 
     /** Reads frames until the server closes the connection (a timeout here means it did not). */
