@@ -62,7 +62,14 @@ class WebSocketShutdownIT {
                 } else {
                     // Jetty, stopped without a grace period (JettyServer's stop timeout 0), drops the connections:
                     // the JDK client reports 1006, closed abnormally, for a close frame it never got.
-                    assertEquals(1006, client.awaitClose(10).code());
+                    int code = client.awaitClose(10).code();
+                    if (container == Container.JETTY_9_4) {
+                        // Jetty 9.4 gets a close frame out first, one without a status code (1005, "no status"),
+                        // when its stop beats the connection's teardown; else the connection just drops (1006).
+                        assertTrue(code == 1005 || code == 1006, "close code " + code);
+                    } else {
+                        assertEquals(1006, code);
+                    }
                 }
             }
             // The session that does not read ends too (a read timeout here would mean it was left open): with 1008 if
