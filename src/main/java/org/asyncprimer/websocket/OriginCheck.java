@@ -36,6 +36,16 @@ public final class OriginCheck extends ServerEndpointConfig.Configurator {
         VERDICT.remove();
     }
 
+    /**
+     * The same rule for a plain request (a chat publish: a foreign page can POST a form to us with the user's
+     * cookies just as it can open a WebSocket), with the deployer's allow-list.
+     */
+    public static boolean allows(HttpServletRequest request) {
+        Object settings = request.getServletContext().getAttribute(WebSocketSettings.ATTRIBUTE);
+        Set<String> allowed = settings instanceof WebSocketSettings s ? s.allowedOrigins() : Set.of();
+        return allows(request.getHeader("Origin"), request.getScheme(), request.getHeader("Host"), allowed);
+    }
+
     /** The decision itself: the Origin against the request's own scheme, host and port, then the allow-list. */
     static boolean allows(String origin, String scheme, String hostHeader, Set<String> allowed) {
         if (origin == null) {

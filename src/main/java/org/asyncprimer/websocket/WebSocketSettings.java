@@ -22,6 +22,9 @@ import org.asyncprimer.app.ContextParams;
  */
 record WebSocketSettings(int maxMessageBytes, Duration idleTimeout, Duration sendTimeout, Set<String> allowedOrigins) {
 
+    /** The context attribute {@link WebSocketSetup} keeps these settings in. */
+    static final String ATTRIBUTE = WebSocketSettings.class.getName();
+
     static WebSocketSettings from(ServletContext context) {
         return new WebSocketSettings(
                 ContextParams.intParam(context, "asyncprimer.websocket.maxMessageBytes", 65_536, 1, 16 << 20),

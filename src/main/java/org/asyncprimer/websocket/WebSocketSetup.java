@@ -20,6 +20,8 @@ public final class WebSocketSetup implements ServletContextListener, ServletRequ
     @Override
     public void contextInitialized(ServletContextEvent event) {
         settings = WebSocketSettings.from(event.getServletContext());
+        // For the origin rule outside a handshake (a chat POST): OriginCheck.allows(request) reads it from here.
+        event.getServletContext().setAttribute(WebSocketSettings.ATTRIBUTE, settings);
         ServerContainer container = (ServerContainer) event.getServletContext()
                 .getAttribute(ServerContainer.class.getName());
         if (container == null) {
