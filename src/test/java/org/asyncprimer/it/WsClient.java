@@ -39,18 +39,27 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         return connect(base, origin, true);
     }
 
+    /** Opens {@code ws://host:port} + {@code pathAndQuery}, e.g. {@code /chat/lobby/socket?since=0-0}. */
+    public static CompletableFuture<WsClient> connect(URI base, String pathAndQuery, String origin) {
+        return connect(base, pathAndQuery, origin, true);
+    }
+
     /** A client that never reads what the server sends: its socket's receive window fills and stays full. */
     public static WsClient openNotReading(URI base) throws Exception {
         return connect(base, null, false).get(10, TimeUnit.SECONDS);
     }
 
     private static CompletableFuture<WsClient> connect(URI base, String origin, boolean reading) {
+        return connect(base, "/websocket", origin, reading);
+    }
+
+    private static CompletableFuture<WsClient> connect(URI base, String pathAndQuery, String origin, boolean reading) {
         WsClient client = new WsClient(reading);
         WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (origin != null) {
             builder.header("Origin", origin);
         }
-        URI uri = URI.create("ws://" + base.getHost() + ":" + base.getPort() + "/websocket");
+        URI uri = URI.create("ws://" + base.getHost() + ":" + base.getPort() + pathAndQuery);
         return builder.buildAsync(uri, client).thenApply(ws -> {
             client.socket = ws;
             return client;
@@ -74,6 +83,16 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     public void send(String message) throws Exception {
         socket.sendText(message, true).get(10, TimeUnit.SECONDS);
+    }
+
+    /** The next message if one comes within {@code wait}, else null. */
+    public String nextReply(Duration wait) throws InterruptedException {
+        return replies.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Drops the connection without a close frame, as a crashed client or a lost network does. */
+    public void abort() {
+        socket.abort();
     }
 
     public String nextReply() throws InterruptedException {
