@@ -93,6 +93,14 @@ final class ChatHttp {
         return JSON.readTree(reply.body()).get("id").asText();
     }
 
+    /** Publishes as JSON (a long text of emoji fits here: as a form each would take 12 bytes). */
+    static String publishJson(Deployment app, String room, String name, String text) throws Exception {
+        Reply reply = post(app.uri("/chat/" + room), "application/json",
+                JSON.createObjectNode().put("name", name).put("text", text).toString());
+        assertEquals(201, reply.status(), reply.body());
+        return JSON.readTree(reply.body()).get("id").asText();
+    }
+
     /** Publishes {@code count} messages "1".."count" and returns their ids in order. */
     static List<String> publishMany(Deployment app, String room, int count) throws Exception {
         List<String> ids = new ArrayList<>();
