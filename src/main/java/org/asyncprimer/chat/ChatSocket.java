@@ -4,6 +4,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -76,7 +77,14 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
             close(CloseCodes.VIOLATED_POLICY, invalid.getMessage());
             return;
         }
-        session.addMessageHandler(String.class, this::received);
+        // An anonymous class, not addMessageHandler(String.class, lambda): that overload is WebSocket 1.1, and
+        // Jetty 9.4 runs the 1.0 API (NoSuchMethodError). The container reads the String from the type argument.
+        session.addMessageHandler(new MessageHandler.Whole<String>() {
+            @Override
+            public void onMessage(String text) {
+                received(text);
+            }
+        });
         shared.registry().add(this);
         subscription = shared.broker().subscribe(room, since, this);
         subscription.resume();
