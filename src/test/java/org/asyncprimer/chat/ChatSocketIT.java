@@ -15,41 +15,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.asyncprimer.it.Container;
-import org.asyncprimer.it.Deployment;
+import org.asyncprimer.it.Deployed;
 import org.asyncprimer.it.OnEveryContainer;
 import org.asyncprimer.it.ServerOptions;
 import org.asyncprimer.it.WsClient;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** /chat/{room}/socket: messages out as JSON, publishing in, refusals, limits and the origin rule. */
 @OnEveryContainer
-class ChatSocketIT {
+class ChatSocketIT extends Deployed {
 
     private static final int HISTORY = 5;
     private static final Duration SHORT = Duration.ofMillis(300);
 
-    @Parameter
-    Container container;
-
-    private Deployment app;
-
-    @BeforeParameterizedClassInvocation
-    void deploy() throws Exception {
-        app = Deployment.start(container, ServerOptions.defaults()
-                .withContextParams(Map.of("asyncprimer.chat.history", Integer.toString(HISTORY))));
-    }
-
-    @AfterParameterizedClassInvocation
-    void undeploy() throws Exception {
-        if (app != null) {
-            app.stop();
-        }
+    @Override
+    protected ServerOptions options() {
+        return ServerOptions.defaults()
+                .withContextParams(Map.of("asyncprimer.chat.history", Integer.toString(HISTORY)));
     }
 
     private WsClient open(String pathAndQuery) throws Exception {
