@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The lifecycle every asynchronous response here shares: it counts as open from {@link #begin()} until it ends,
@@ -76,6 +77,8 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
 
     /** Threads that asked for a drain and whose turn has not been run yet; the first of them drains. */
     private final AtomicInteger drainers = new AtomicInteger();
+    /** The thread inside a turn of the drain right now, if any (see {@link #containerEnds()}). */
+    private volatile Thread draining;
     private volatile boolean ending;
     private volatile boolean writable;
     private volatile ServletOutputStream out;
@@ -134,11 +137,14 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
         boolean clean = false;
         try {
             do {
+                draining = Thread.currentThread();
                 step();
+                draining = null;
             } while (drainers.decrementAndGet() != 0);
             clean = true;
         } finally {
             if (!clean) {
+                draining = null;
                 // Only an Error or a failing stopped() gets here. Leave the counter at rest (else no thread would
                 // ever drain this response again) and the response marked as ending: the next drain, at the latest
                 // the async timeout's, completes it.
@@ -277,23 +283,48 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
 
     @Override
     public final void onComplete(AsyncEvent event) {
-        finish(); // the container completed the request itself: only release what the response holds
+        containerEnds(); // the container completed the request itself: only release what the response holds
     }
 
     @Override
     public final void onTimeout(AsyncEvent event) {
-        finish();
+        containerEnds();
     }
 
     @Override
     public final void onError(AsyncEvent event) {
-        finish();
+        containerEnds();
     }
 
     /** The client is gone or the write failed. */
     @Override
     public final void onError(Throwable failure) {
+        containerEnds();
+    }
+
+    /**
+     * The container ends the request once these callbacks return, and Tomcat then recycles its request and
+     * response objects for the next connection: a drain still writing on another thread (a publisher's, a
+     * timer's) would write into, or complete, someone else's response. So the container's thread does not return
+     * until that drain has seen the end and let go, which is one non-blocking write or flush at most. (Seen on
+     * Tomcat 8.5, 10.1 and 11 with the chat, whose publishers write to other clients' responses: a fresh
+     * connection, served by the recycled objects, was cut off by the late write's failure.) A non-blocking write
+     * takes none of the lock a container holds while it calls back, on the containers tested here; should one ever,
+     * the wait gives up after 5 s. The thread that is draining itself (the container calling back from inside a
+     * write or a complete()) does not wait for itself.
+     */
+    private void containerEnds() {
         finish();
+        Thread self = Thread.currentThread();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (drainers.get() != 0 && draining != self) {
+            if (System.nanoTime() > deadline) {
+                LOG.log(System.Logger.Level.WARNING, "a drain of " + getClass().getSimpleName()
+                        + " did not let go of its response within 5 s; the container ends it anyway");
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
+        }
     }
 
     @Override

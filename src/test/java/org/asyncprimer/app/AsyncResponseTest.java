@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -123,6 +124,43 @@ class AsyncResponseTest {
         assertEquals(0, fake.completionsDuringWrite.get());
         assertEquals(1, lines.stops.get());
         assertEquals(0, registry.size());
+    }
+
+    @Test
+    void theContainersEndWaitsForAWriteInProgressOnAnotherThreadToLetGo() throws Exception {
+        Lines lines = started();
+        CountDownLatch inWrite = fake.out.holdNextWrite();
+        Thread publisher = new Thread(() -> lines.add("held\n"), "publisher");
+        publisher.start();
+        assertTrue(inWrite.await(5, TimeUnit.SECONDS));
+
+        // The container's error callback: once it returns, Tomcat recycles the response for another connection.
+        AtomicInteger completionsWhenItReturned = new AtomicInteger(-1);
+        Thread container = new Thread(() -> {
+            lines.onError(new IOException("Broken pipe"));
+            completionsWhenItReturned.set(fake.completions.get());
+        }, "container");
+        container.start();
+        container.join(300);
+        assertTrue(container.isAlive(), "the container's thread waits while another thread is inside write()");
+
+        fake.out.releaseWrite();
+        container.join(5000);
+        publisher.join(5000);
+        assertEquals(1, completionsWhenItReturned.get(), "completed, and let go of, before the container went on");
+        assertEquals(0, fake.completionsDuringWrite.get());
+        assertEquals(0, registry.size());
+    }
+
+    @Test
+    void theContainerCallingBackFromInsideTheDrainDoesNotWaitForItself() throws Exception {
+        Lines lines = started();
+        fake.out.failWrites = true;
+        fake.out.onWriteFailure = () -> lines.onError(new IOException("Broken pipe")); // as a container may, inline
+
+        assertTimeoutPreemptively(Duration.ofSeconds(2), () -> lines.add("fails\n"));
+        assertTrue(fake.awaitCompleted());
+        assertEquals(1, fake.completions.get());
     }
 
     @Test
