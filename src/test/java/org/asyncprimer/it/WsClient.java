@@ -49,6 +49,11 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         return connect(base, null, false).get(10, TimeUnit.SECONDS);
     }
 
+    /** The same, at {@code pathAndQuery}. */
+    public static WsClient openNotReading(URI base, String pathAndQuery) throws Exception {
+        return connect(base, pathAndQuery, null, false).get(10, TimeUnit.SECONDS);
+    }
+
     private static CompletableFuture<WsClient> connect(URI base, String origin, boolean reading) {
         return connect(base, "/websocket", origin, reading);
     }
