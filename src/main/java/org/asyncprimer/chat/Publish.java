@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.asyncprimer.app.OpenResponses;
 
 /**
@@ -39,6 +41,8 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
     private final byte[] buffer = new byte[4096];
     private final AtomicBoolean answered = new AtomicBoolean();
+    private volatile Thread answering;
+    private volatile boolean released;
     private volatile ServletInputStream in;
 
     Publish(AsyncContext async, OpenResponses<Publish> registry, Broker broker, String room, Form form) {
@@ -131,22 +135,22 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
     /** The body could not be read: the client is gone, or sent a malformed chunk. */
     @Override
     public void onError(Throwable failure) {
-        answer(HttpServletResponse.SC_BAD_REQUEST, "body could not be read");
+        containerEnds(() -> answer(HttpServletResponse.SC_BAD_REQUEST, "body could not be read"));
     }
 
     @Override
     public void onTimeout(AsyncEvent event) {
-        answer(HttpServletResponse.SC_REQUEST_TIMEOUT, "body did not arrive in time");
+        containerEnds(() -> answer(HttpServletResponse.SC_REQUEST_TIMEOUT, "body did not arrive in time"));
     }
 
     @Override
     public void onError(AsyncEvent event) {
-        finish();
+        containerEnds(this::finish);
     }
 
     @Override
     public void onComplete(AsyncEvent event) {
-        finish(); // the container completed the request itself: only leave the registry
+        containerEnds(this::finish); // the container completed the request itself: only leave the registry
     }
 
     @Override
@@ -157,13 +161,13 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
     /** Ends without an answer (the app stops, or the container ended the request). */
     @Override
     public void finish() {
-        if (answered.compareAndSet(false, true)) {
+        if (claim()) {
             release();
         }
     }
 
     private void created(Message message) {
-        if (!answered.compareAndSet(false, true)) {
+        if (!claim()) {
             return;
         }
         try {
@@ -184,7 +188,7 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
     }
 
     private void answer(int status, String line, String retryAfter) {
-        if (!answered.compareAndSet(false, true)) {
+        if (!claim()) {
             return;
         }
         try {
@@ -205,12 +209,37 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
         }
     }
 
+    /** The right to answer and complete, once; the thread that has it is known until it lets go. */
+    private boolean claim() {
+        if (!answered.compareAndSet(false, true)) {
+            return false;
+        }
+        answering = Thread.currentThread();
+        return true;
+    }
+
     private void release() {
-        registry.remove(this);
         try {
+            registry.remove(this);
             async.complete();
         } catch (IllegalStateException alreadyEnded) {
             // The container ended the request first (onComplete, or a timeout or error it completes itself).
+        } finally {
+            answering = null;
+            released = true;
+        }
+    }
+
+    /**
+     * The container recycles the response once its callback returns (see AsyncResponse#containerEnds): if another
+     * thread is answering (a broker that completes a publish on a thread of its own), wait until it has let go.
+     */
+    private void containerEnds(Runnable end) {
+        end.run();
+        Thread self = Thread.currentThread();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!released && answering != self && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
         }
     }
 }
