@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.asyncprimer.it.Deployed;
+import org.asyncprimer.it.Deployment;
 import org.asyncprimer.it.OnEveryContainer;
 import org.asyncprimer.it.ServerOptions;
 import org.asyncprimer.it.WsClient;
