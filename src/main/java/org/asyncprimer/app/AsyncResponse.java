@@ -13,11 +13,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * The lifecycle every asynchronous response here shares: it counts as open from {@link #begin()} until it ends,
  * it writes only while {@code isReady()}, and every way out (its end written, the async timeout, an error, the
- * client gone or stalled, shutdown) goes through one idempotent {@link #finish()}.
+ * client gone or stalled, shutdown) goes through one idempotent {@link #finish()}. The first way out taken is its
+ * {@link Outcome}, counted per kind in {@code /metrics} as the response leaves its registry.
  *
  * <p><b>One drain, one thread at a time.</b> Every write, flush and the final {@code complete()} happen inside
  * {@link #drain()}, which any thread may call whenever something changed (a chunk arrived, a timer fired, the
@@ -70,6 +72,9 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
 
     private static final System.Logger LOG = System.getLogger(AsyncResponse.class.getName());
     private static final long NOT_STALLED = Long.MIN_VALUE;
+    /** A field updater rather than an AtomicReference: no second object per held response. */
+    private static final AtomicReferenceFieldUpdater<AsyncResponse, Outcome> OUTCOME =
+            AtomicReferenceFieldUpdater.newUpdater(AsyncResponse.class, Outcome.class, "outcome");
 
     private final AsyncContext async;
     private final Shared shared;
@@ -77,6 +82,8 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
     /** Threads that asked for a drain and whose turn has not been run yet; the first of them drains. */
     private final AtomicInteger drainers = new AtomicInteger();
     private volatile boolean ending;
+    /** Set once, by the first way out (see {@link #end(Outcome)}). */
+    private volatile Outcome outcome;
     private volatile boolean writable;
     private volatile ServletOutputStream out;
 
@@ -100,8 +107,11 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
             async.addListener(this);
             out = async.getResponse().getOutputStream();
             out.setWriteListener(this); // may call onWritePossible at once, on another thread: out is set before
-        } catch (IOException | RuntimeException e) {
-            finish();
+        } catch (IOException e) {
+            finishAs(Outcome.CLIENT_GONE);
+            throw e;
+        } catch (RuntimeException e) {
+            finishAs(Outcome.ERROR);
             throw e;
         }
     }
@@ -115,11 +125,25 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
         return ending;
     }
 
-    /** Ends the response: idempotent, from any thread. The drain completes it, after any write in progress. */
+    /**
+     * Ends the response from outside, as the application does when it stops (counted as {@link Outcome#SHUTDOWN}
+     * unless another way out came first): idempotent, from any thread.
+     */
     @Override
     public final void finish() {
-        ending = true;
+        finishAs(Outcome.SHUTDOWN);
+    }
+
+    /** Ends the response: idempotent, from any thread. The drain completes it, after any write in progress. */
+    protected final void finishAs(Outcome why) {
+        end(why);
         drain();
+    }
+
+    /** Decides the end: the first way out is the outcome; the drain acts on {@link #ending}. */
+    private void end(Outcome why) {
+        OUTCOME.compareAndSet(this, null, why);
+        ending = true;
     }
 
     /**
@@ -142,7 +166,7 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
                 // Only an Error or a failing stopped() gets here. Leave the counter at rest (else no thread would
                 // ever drain this response again) and the response marked as ending: the next drain, at the latest
                 // the async timeout's, completes it.
-                ending = true;
+                end(Outcome.ERROR);
                 drainers.set(0);
             }
         }
@@ -158,13 +182,16 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
                 }
                 writeWhileReady();
             }
-        } catch (IOException | IllegalStateException | RejectedExecutionException wayOut) {
-            // The client is gone, the container ended the request, or the scheduler is shut down (the app stops).
-            ending = true;
+        } catch (IOException | IllegalStateException gone) {
+            // The client is gone, or the container ended the request (after the client went, or its timeout).
+            end(Outcome.CLIENT_GONE);
+        } catch (RejectedExecutionException stopping) {
+            // The scheduler is shut down: the application stops.
+            end(Outcome.SHUTDOWN);
         } catch (RuntimeException bug) {
             LOG.log(System.Logger.Level.WARNING, "ending " + getClass().getSimpleName() + " after a failure", bug);
             status = HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
-            ending = true;
+            end(Outcome.ERROR);
         }
         if (ending) {
             release();
@@ -189,7 +216,7 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
                 written(write.chunk());
             } else if (next instanceof Next.End end) {
                 status = end.status();
-                ending = true;
+                end(Outcome.COMPLETED);
             } else {
                 return; // WAIT: the subclass drains again when something is due
             }
@@ -214,7 +241,7 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
             stalledSince = now;
             stallTimer = scheduler().schedule(this::drain, shared.stallTimeout().toNanos(), TimeUnit.NANOSECONDS);
         } else if (now - stalledSince >= shared.stallTimeout().toNanos()) {
-            ending = true; // stalled: nothing was taken for the whole stall timeout
+            end(Outcome.STALLED); // nothing was taken for the whole stall timeout
         }
         return false;
     }
@@ -229,7 +256,7 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
             cancel(stallTimer);
             stopped();
         } finally {
-            shared.registry().remove(this);
+            shared.registry().remove(this, outcome);
             complete();
         }
     }
@@ -277,23 +304,24 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
 
     @Override
     public final void onComplete(AsyncEvent event) {
-        finish(); // the container completed the request itself: only release what the response holds
+        // The container completed the request itself (after the client went): only release what the response holds.
+        finishAs(Outcome.CLIENT_GONE);
     }
 
     @Override
     public final void onTimeout(AsyncEvent event) {
-        finish();
+        finishAs(Outcome.TIMEOUT);
     }
 
     @Override
     public final void onError(AsyncEvent event) {
-        finish();
+        finishAs(Outcome.CLIENT_GONE);
     }
 
     /** The client is gone or the write failed. */
     @Override
     public final void onError(Throwable failure) {
-        finish();
+        finishAs(Outcome.CLIENT_GONE);
     }
 
     @Override
