@@ -2,7 +2,11 @@ package org.asyncprimer.metrics;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Who may read the figures: loopback clients (the machine itself, and a reverse proxy on it), and the addresses
@@ -12,40 +16,44 @@ import java.util.Set;
  */
 final class AllowedClients {
 
-    private final Set<String> listed;
+    private final Set<InetAddress> listed;
 
-    AllowedClients(Set<String> listed) {
-        this.listed = Set.copyOf(listed);
+    /** {@code listed}: IP literals; anything else (a host name, a typo) is refused here, at deployment. */
+    AllowedClients(Collection<String> listed) {
+        this.listed = listed.stream().map(entry -> literal(entry).orElseThrow(() -> new IllegalArgumentException(
+                        "context parameter " + MetricsSettings.ALLOW + " lists '" + entry
+                                + "', which is not an IP address (the check compares addresses, not names)")))
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     boolean allows(String remoteAddr) {
-        if (remoteAddr == null || remoteAddr.isEmpty()) {
-            return false;
-        }
-        if (listed.contains(remoteAddr)) {
-            return true;
-        }
-        return isLoopbackLiteral(remoteAddr);
+        Optional<InetAddress> client = literal(remoteAddr);
+        return client.isPresent() && (client.get().isLoopbackAddress() || listed.contains(client.get()));
     }
 
     /**
-     * 127.0.0.0/8 and ::1 (also as ::ffff:127.x.y.z, and in brackets): getRemoteAddr() is always an IP literal.
-     * Nothing here resolves a name: an IPv6 literal (it has a colon) is parsed without a lookup, and an IPv4 one is
-     * matched as text.
+     * The address an IP literal names (IPv4, IPv6 in any of its spellings, in brackets or not), compared by value:
+     * Tomcat reports ::1 as 0:0:0:0:0:0:0:1. Only a string of address characters reaches InetAddress, so nothing
+     * here ever looks up a name.
      */
-    private static boolean isLoopbackLiteral(String address) {
-        String literal = address.startsWith("[") && address.endsWith("]")
-                ? address.substring(1, address.length() - 1) : address;
-        if (literal.indexOf(':') < 0) {
-            return literal.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+    static Optional<InetAddress> literal(String text) {
+        if (text == null) {
+            return Optional.empty();
         }
-        if (!literal.matches("[0-9A-Fa-f:.]+(%[\\w.-]+)?")) {
-            return false; // not an IPv6 literal, which InetAddress might try to resolve as a name
+        String bare = text.trim();
+        if (bare.startsWith("[") && bare.endsWith("]")) {
+            bare = bare.substring(1, bare.length() - 1);
+        }
+        boolean ipv4 = bare.matches("\\d{1,3}(\\.\\d{1,3}){3}")
+                && Arrays.stream(bare.split("\\.")).allMatch(octet -> Integer.parseInt(octet) <= 255);
+        boolean ipv6 = bare.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[\\w.-]+)?");
+        if (!ipv4 && !ipv6) {
+            return Optional.empty();
         }
         try {
-            return InetAddress.getByName(literal).isLoopbackAddress();
+            return Optional.of(InetAddress.getByName(bare));
         } catch (UnknownHostException notAnAddress) {
-            return false;
+            return Optional.empty(); // e.g. 1:::2
         }
     }
 }
