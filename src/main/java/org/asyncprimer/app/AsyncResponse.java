@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The lifecycle every asynchronous response here shares: it counts as open from {@link #begin()} until it ends,
@@ -25,8 +26,17 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * {@link #drain()}, which any thread may call whenever something changed (a chunk arrived, a timer fired, the
  * container says the client can take more, someone wants the response ended). A thread that finds another one
  * draining only bumps a counter and returns; the draining thread goes round once more for it. So there is never a
- * write concurrent with another write or with {@code complete()}, and no lock is held while writing.
- * {@link #finish()} from another thread therefore only marks the end and drains: whoever drains completes.
+ * write concurrent with another write or with {@code complete()}. {@link #finish()} from another thread therefore
+ * only marks the end and drains: whoever drains completes.
+ *
+ * <p><b>The container's own ends wait for a write in progress.</b> When the container ends the request itself
+ * ({@code onComplete}, {@code onTimeout}, {@code onError}) it recycles the request and response as soon as its
+ * listeners return, and Tomcat hands them to the next request on the connection pool. A write still running on a
+ * scheduler or broker thread at that moment would land in someone else's response (the churn test saw new
+ * connections closed that way). So each turn of the drain runs under the response's own {@code turn} lock, and the
+ * container's end callbacks take the same lock to end the response: they wait at most for one non-blocking write
+ * to return (writes never wait for the client), and no write can start after them. Nothing else waits on it: two
+ * drains never contend (the counter lets one thread drain), and no other lock is ever taken while holding it.
  *
  * <p><b>The subclass answers, the lifecycle acts.</b> Inside the drain the lifecycle asks {@link #next()}, which
  * only looks at the subclass's state and answers with a {@link Next}: a chunk to write, {@link Next#WAIT} (nothing
@@ -81,13 +91,15 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
 
     /** Threads that asked for a drain and whose turn has not been run yet; the first of them drains. */
     private final AtomicInteger drainers = new AtomicInteger();
+    /** Held for each turn of the drain and by the container's end callbacks: see the class comment. */
+    private final ReentrantLock turn = new ReentrantLock();
     private volatile boolean ending;
     /** Set once, by the first way out (see {@link #end(Outcome)}). */
     private volatile Outcome outcome;
     private volatile boolean writable;
     private volatile ServletOutputStream out;
 
-    // Touched only inside the drain (one thread at a time; volatile because that thread changes).
+    // Touched only under the turn lock (one thread at a time; volatile because that thread changes).
     private volatile boolean begun;
     private volatile boolean unflushed;
     private volatile boolean ended;
@@ -158,7 +170,12 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
         boolean clean = false;
         try {
             do {
-                step();
+                turn.lock();
+                try {
+                    step();
+                } finally {
+                    turn.unlock();
+                }
             } while (drainers.decrementAndGet() != 0);
             clean = true;
         } finally {
@@ -305,17 +322,31 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
     @Override
     public final void onComplete(AsyncEvent event) {
         // The container completed the request itself (after the client went): only release what the response holds.
-        finishAs(Outcome.CLIENT_GONE);
+        endedByContainer(Outcome.CLIENT_GONE);
     }
 
     @Override
     public final void onTimeout(AsyncEvent event) {
-        finishAs(Outcome.TIMEOUT);
+        endedByContainer(Outcome.TIMEOUT);
     }
 
     @Override
     public final void onError(AsyncEvent event) {
-        finishAs(Outcome.CLIENT_GONE);
+        endedByContainer(Outcome.CLIENT_GONE);
+    }
+
+    /**
+     * The container ends the request when this callback returns: end it here, on this thread, once a write in
+     * progress on another thread has returned, so that nothing is written after the container let go of it.
+     */
+    private void endedByContainer(Outcome why) {
+        end(why); // a drain on another thread stops before its next write
+        turn.lock();
+        try {
+            release();
+        } finally {
+            turn.unlock();
+        }
     }
 
     /** The client is gone or the write failed. */

@@ -127,6 +127,34 @@ class AsyncResponseTest {
     }
 
     @Test
+    void theContainersOwnEndWaitsForTheWriteInProgressAndNothingIsWrittenAfterIt() throws Exception {
+        Lines lines = started();
+        CountDownLatch inWrite = fake.out.holdNextWrite();
+        Thread writer = new Thread(() -> lines.add("held\n"), "writer");
+        writer.start();
+        assertTrue(inWrite.await(5, TimeUnit.SECONDS));
+        lines.due.add("after the container let go\n".getBytes(UTF_8)); // due, but must never be written
+
+        CountDownLatch returned = new CountDownLatch(1);
+        Thread container = new Thread(() -> {
+            lines.onError(new jakarta.servlet.AsyncEvent(fake.context)); // the container recycles after this returns
+            returned.countDown();
+        }, "container");
+        container.start();
+
+        assertTrue(!returned.await(300, TimeUnit.MILLISECONDS), "onError returned while a write was in progress");
+        fake.out.releaseWrite();
+        assertTrue(returned.await(5, TimeUnit.SECONDS), "onError returns once the write has");
+        writer.join(5000);
+        container.join(5000);
+        assertEquals("held\n", fake.out.written(), "nothing written after the container's end");
+        assertEquals(1, fake.completions.get());
+        assertEquals(0, fake.completionsDuringWrite.get());
+        assertEquals(1, lines.stops.get());
+        assertEquals(0, registry.size());
+    }
+
+    @Test
     void manyThreadsDrainingAndFinishingNeverOverlapAndCompleteOnce() throws Exception {
         Lines lines = started();
         CountDownLatch go = new CountDownLatch(1);
@@ -300,10 +328,18 @@ class AsyncResponseTest {
         writer.start();
         assertTrue(inWrite.await(5, TimeUnit.SECONDS));
 
-        lines.finish();        // the application stops, while the writer is inside write()
-        lines.onTimeout(null); // and then the container's timeout, before the drain has released anything
+        lines.finish(); // the application stops, while the writer is inside write()
+        // Then the container's timeout, which waits for the write in progress before it ends the response.
+        Thread container = new Thread(() -> lines.onTimeout(null), "container");
+        container.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (container.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(5); // polling interval; the loop checks the outcome
+        }
+        assertEquals(Thread.State.WAITING, container.getState(), "onTimeout waits for the write in progress");
         fake.out.releaseWrite();
         writer.join(5000);
+        container.join(5000);
 
         assertTrue(fake.awaitCompleted());
         assertEquals(1.0, ended(meters, "shutdown"));
