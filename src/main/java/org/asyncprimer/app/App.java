@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.websocket.EndpointConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,23 @@ public final class App {
         return app;
     }
 
+    /**
+     * The application of a WebSocket session, which the container creates without a ServletContext: the handshake
+     * puts it into the session's configuration (see {@code websocket.OriginCheck#modifyHandshake}).
+     */
+    public static App from(EndpointConfig config) {
+        Object app = config.getUserProperties().get(ATTRIBUTE);
+        if (app == null) {
+            throw new IllegalStateException("this session's handshake did not pass through the application");
+        }
+        return (App) app;
+    }
+
+    /** Hands the application to a WebSocket session: see {@link #from(EndpointConfig)}. */
+    public void attachTo(EndpointConfig config) {
+        config.getUserProperties().put(ATTRIBUTE, this);
+    }
+
     static App attachedTo(ServletContext context) {
         return (App) context.getAttribute(ATTRIBUTE);
     }
@@ -83,6 +101,13 @@ public final class App {
         kinds.add(kind);
         kind.meterWith(metering.registry());
         return kind;
+    }
+
+    /** The kind registered under this name, for code the container creates without an init() (endpoints). */
+    public <T extends OpenResponses.Open> OpenResponses<T> kind(String name, Class<T> type) {
+        return kinds.stream().filter(k -> k.name().equals(name)).findFirst()
+                .map(k -> k.as(type))
+                .orElseThrow(() -> new IllegalStateException("no kind named " + name + " is registered"));
     }
 
     /** What a response of this kind is given: the scheduler, its registry, the stall timeout. */

@@ -75,6 +75,15 @@ public final class OpenResponses<T extends OpenResponses.Open> {
         return kind;
     }
 
+    /** This kind, typed: it must hold {@code expected}s. */
+    @SuppressWarnings("unchecked")
+    <U extends Open> OpenResponses<U> as(Class<U> expected) {
+        if (!expected.isAssignableFrom(type)) {
+            throw new IllegalStateException(name + " holds " + type.getName() + ", not " + expected.getName());
+        }
+        return (OpenResponses<U>) this;
+    }
+
     /** Takes any {@link Open} so that {@link AsyncResponse} can add itself; it must be of this kind's type. */
     public void add(Open response) {
         open.add(type.cast(response));

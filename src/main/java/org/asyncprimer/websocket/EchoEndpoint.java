@@ -1,7 +1,11 @@
 package org.asyncprimer.websocket;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCodes;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
@@ -9,23 +13,72 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import org.asyncprimer.app.App;
+import org.asyncprimer.app.OpenResponses;
+import org.asyncprimer.app.Outcome;
 
 /**
  * The seed's WebSocket echo: every message is answered with {@code Your message was: 'the message'}, quoted
- * exactly as the seed's Python server quotes it. A session costs no thread between messages.
+ * exactly as the seed's Python server quotes it. A session costs no thread between messages. Each open session
+ * counts in /status ({@code openEchoSessions}) and /metrics (kind {@code websocket-echo}), with its messages.
  *
  * <pre>websocat ws://localhost:8080/websocket</pre>
  */
 @ServerEndpoint(value = "/websocket", configurator = OriginCheck.class)
-public final class EchoEndpoint {
+public final class EchoEndpoint implements OpenResponses.Open {
 
     static final String PREFIX = "Your message was: ";
+    /** The /status field of this kind, registered by {@link WebSocketPageServlet} (endpoints have no init()). */
+    static final String KIND = "openEchoSessions";
 
     private Replies replies;
+    private Session session;
+    private OpenResponses<EchoEndpoint> sessions;
+    private Counter in;
+    private Counter out;
+    private volatile boolean stopping;
 
     @OnOpen
-    public void open(Session session) {
+    public void open(Session session, EndpointConfig config) {
+        this.session = session;
         replies = new Replies(session);
+        App app = App.from(config);
+        in = messages(app.meters(), "in");
+        out = messages(app.meters(), "out");
+        sessions = app.kind(KIND, EchoEndpoint.class);
+        sessions.add(this);
+    }
+
+    @OnClose
+    public void close(Session session, CloseReason reason) {
+        sessions.remove(this, stopping ? Outcome.SHUTDOWN : outcome(reason.getCloseCode().getCode()));
+    }
+
+    /** The application stops: close with 1001, as a server going away does. */
+    @Override
+    public void finish() {
+        stopping = true;
+        try {
+            session.close(new CloseReason(CloseCodes.GOING_AWAY, "server stopping"));
+        } catch (IOException | IllegalStateException alreadyGone) {
+            // Closed already: onClose has run or will run.
+        }
+    }
+
+    /** Messages received ({@code in}) and replies sent off ({@code out}); resolved once per session. */
+    static Counter messages(MeterRegistry meters, String direction) {
+        return Counter.builder("asyncprimer.websocket.messages").description("WebSocket messages, by endpoint")
+                .tag("endpoint", "echo").tag("direction", direction).register(meters);
+    }
+
+    /** How a session ended, from its close code (an idle timeout closes with 1001 too: counted as completed). */
+    static Outcome outcome(int closeCode) {
+        return switch (closeCode) {
+            case 1000, 1001 -> Outcome.COMPLETED;
+            case 1006 -> Outcome.CLIENT_GONE;
+            case 1008 -> Outcome.OVERFLOW;
+            default -> Outcome.ERROR;
+        };
     }
 
     @OnMessage
@@ -36,11 +89,15 @@ public final class EchoEndpoint {
             tooBig(session);
             return;
         }
+        in.increment();
+        out.increment();
         replies.send(PREFIX + PyRepr.of(message));
     }
 
     @OnMessage
     public void binary(Session session, byte[] message) {
+        in.increment();
+        out.increment();
         replies.send(PREFIX + PyRepr.ofByteArray(message));
     }
 

@@ -7,6 +7,7 @@ import jakarta.servlet.ServletRequestListener;
 import jakarta.servlet.annotation.WebListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.websocket.server.ServerContainer;
+import org.asyncprimer.app.App;
 
 /**
  * Applies {@link WebSocketSettings} to this application's WebSocket container (every session starts with them)
@@ -44,6 +45,7 @@ public final class WebSocketSetup implements ServletContextListener, ServletRequ
         if (event.getServletRequest() instanceof HttpServletRequest request
                 && request.getHeader("Upgrade") != null && settings != null) {
             OriginCheck.decide(request, settings.allowedOrigins());
+            OriginCheck.handOver(App.from(event.getServletContext()));
         }
     }
 

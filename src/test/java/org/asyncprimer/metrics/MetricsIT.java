@@ -18,6 +18,7 @@ import org.asyncprimer.it.Http;
 import org.asyncprimer.it.OnEveryContainer;
 import org.asyncprimer.it.RawClient;
 import org.asyncprimer.it.ServerOptions;
+import org.asyncprimer.it.WsClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
@@ -60,6 +61,7 @@ class MetricsIT {
                         "jvm_classes_loaded_classes", "process_cpu_usage",
                         "asyncprimer_responses_open{kind=\"stream\"}", "asyncprimer_responses_open{kind=\"fetch\"}",
                         "asyncprimer_responses_open{kind=\"dashboard\"}",
+                        "asyncprimer_responses_open{kind=\"websocket-echo\"}",
                         "asyncprimer_responses_ended_total{kind=\"fetch\",outcome=\"timeout\"}",
                         "asyncprimer_scheduler_tasks", "asyncprimer_stream_lateness_seconds_bucket{le=\"0.001\"}")
                 .stream().map(name -> () -> assertTrue(metrics.body().contains(name), name + " in /metrics")));
@@ -90,6 +92,27 @@ class MetricsIT {
         // The server notices at its next write, MIDDLE's, 100 ms on.
         assertEquals(gone + 1, Scrape.await(app, STREAM_GONE, n -> n >= gone + 1));
         assertEquals(0, app.awaitStatus("openStreams", n -> n == 0, Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void countsEchoSessionsAndTheirMessagesInAndOut() throws Exception {
+        String in = "asyncprimer_websocket_messages_total{direction=\"in\",endpoint=\"echo\"}";
+        String out = "asyncprimer_websocket_messages_total{direction=\"out\",endpoint=\"echo\"}";
+        String completed = "asyncprimer_responses_ended_total{kind=\"websocket-echo\",outcome=\"completed\"}";
+        Map<String, Double> before = Scrape.of(app);
+        try (WsClient client = WsClient.open(app.base())) {
+            for (String message : List.of("one", "two", "three")) {
+                assertEquals("Your message was: '" + message + "'", client.roundTrip(message));
+            }
+            Map<String, Double> during = Scrape.of(app);
+            assertEquals(1.0, during.get("asyncprimer_responses_open{kind=\"websocket-echo\"}"));
+            assertEquals(before.get(in) + 3, during.get(in));
+            assertEquals(before.get(out) + 3, during.get(out));
+            assertEquals(1, app.status("openEchoSessions"));
+        }
+        assertEquals(before.get(completed) + 1, Scrape.await(app, completed, n -> n >= before.get(completed) + 1),
+                "a close the client asked for (1000)");
+        assertEquals(0, app.awaitStatus("openEchoSessions", n -> n == 0, Duration.ofSeconds(10)));
     }
 
     @Test
