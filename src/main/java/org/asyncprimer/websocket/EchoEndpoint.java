@@ -11,7 +11,6 @@ import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.asyncprimer.app.App;
 import org.asyncprimer.app.OpenResponses;
@@ -31,8 +30,17 @@ public final class EchoEndpoint implements OpenResponses.Open {
     /** The /status field of this kind, registered by {@link WebSocketPageServlet} (endpoints have no init()). */
     static final String KIND = "openEchoSessions";
 
+    /**
+     * How long Tomcat may hold a thread for one of the sends it makes blocking (Tomcat's default: 20 s): the close
+     * frame, the echo of the client's close and the pong to its ping. The last two run on the thread that read the
+     * client's frame and wait first for a reply in flight, which is stuck when the client does not read; when the
+     * time is up Tomcat drops the connection (so a client that pings while a reply takes longer than this to go
+     * out loses it). Our own close waits for no reply: {@link Replies} sends it once nothing is in flight. Other
+     * containers send these without blocking and ignore the user properties.
+     */
+    static final Long BLOCKING_SEND_TIMEOUT_MS = 200L;
+
     private Replies replies;
-    private Session session;
     private OpenResponses<EchoEndpoint> sessions;
     private Counter in;
     private Counter out;
@@ -40,7 +48,11 @@ public final class EchoEndpoint implements OpenResponses.Open {
 
     @OnOpen
     public void open(Session session, EndpointConfig config) {
-        this.session = session;
+        // Tomcat before 10.1.24 sends every close frame with the first; later ones a close other than 1000 with the
+        // second (default 50 ms).
+        session.getUserProperties().put("org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT", BLOCKING_SEND_TIMEOUT_MS);
+        session.getUserProperties().put("org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT",
+                BLOCKING_SEND_TIMEOUT_MS);
         replies = new Replies(session);
         App app = App.from(config);
         in = messages(app.meters(), "in");
@@ -54,18 +66,20 @@ public final class EchoEndpoint implements OpenResponses.Open {
         sessions.remove(this, stopping ? Outcome.SHUTDOWN : outcome(reason.getCloseCode().getCode()));
     }
 
-    /** The application stops: close with 1001, as a server going away does. */
+    /** The application stops: close with 1001, as a server going away does, after the reply in flight. */
     @Override
     public void finish() {
         stopping = true;
-        try {
-            session.close(new CloseReason(CloseCodes.GOING_AWAY, "server stopping"));
-        } catch (IOException | IllegalStateException alreadyGone) {
-            // Closed already: onClose has run or will run.
-        }
+        replies.close(new CloseReason(CloseCodes.GOING_AWAY, "server stopping"));
     }
 
-    /** Messages received ({@code in}) and replies sent off ({@code out}); resolved once per session. */
+    /** Made only when it is going to be sent (see {@link Replies#send}): that is when it counts as out. */
+    private String reply(String quoted) {
+        out.increment();
+        return PREFIX + quoted;
+    }
+
+    /** Messages received ({@code in}) and replies made to be sent ({@code out}); resolved once per session. */
     static Counter messages(MeterRegistry meters, String direction) {
         return Counter.builder("asyncprimer.websocket.messages").description("WebSocket messages, by endpoint")
                 .tag("endpoint", "echo").tag("direction", direction).register(meters);
@@ -86,32 +100,22 @@ public final class EchoEndpoint implements OpenResponses.Open {
         // The container enforces the limit in its own unit (Tomcat counts chars); this makes it bytes everywhere.
         if (message.length() > session.getMaxTextMessageBufferSize() / 3
                 && message.getBytes(StandardCharsets.UTF_8).length > session.getMaxTextMessageBufferSize()) {
-            tooBig(session);
+            replies.close(new CloseReason(CloseCodes.TOO_BIG, "message too big"));
             return;
         }
         in.increment();
-        out.increment();
-        replies.send(PREFIX + PyRepr.of(message));
+        replies.send(() -> reply(PyRepr.of(message)));
     }
 
     @OnMessage
     public void binary(Session session, byte[] message) {
         in.increment();
-        out.increment();
-        replies.send(PREFIX + PyRepr.ofByteArray(message));
+        replies.send(() -> reply(PyRepr.ofByteArray(message)));
     }
 
     @OnError
     public void error(Session session, Throwable failure) {
         // The container closes the session after an error (1009 for a message over the limit, 1002 for a
         // protocol error, 1006 for a lost connection); there is nothing of ours to release.
-    }
-
-    private static void tooBig(Session session) {
-        try {
-            session.close(new CloseReason(CloseCodes.TOO_BIG, "message too big"));
-        } catch (IOException alreadyGone) {
-            // The client is gone already.
-        }
     }
 }

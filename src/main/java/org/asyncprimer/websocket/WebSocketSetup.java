@@ -10,17 +10,17 @@ import jakarta.websocket.server.ServerContainer;
 import org.asyncprimer.app.App;
 
 /**
- * Applies {@link WebSocketSettings} to this application's WebSocket container (every session starts with them)
- * and prepares the {@link OriginCheck} verdict for each handshake.
+ * Applies {@link WebSocketSettings} to this application's WebSocket container (every session starts with them),
+ * keeps them in the context for {@link OriginCheck#allows}, and prepares the {@link OriginCheck} verdict for each
+ * handshake.
  */
 @WebListener
 public final class WebSocketSetup implements ServletContextListener, ServletRequestListener {
 
-    private volatile WebSocketSettings settings;
-
     @Override
     public void contextInitialized(ServletContextEvent event) {
-        settings = WebSocketSettings.from(event.getServletContext());
+        WebSocketSettings settings = WebSocketSettings.from(event.getServletContext());
+        settings.attachTo(event.getServletContext());
         ServerContainer container = (ServerContainer) event.getServletContext()
                 .getAttribute(ServerContainer.class.getName());
         if (container == null) {
@@ -42,10 +42,14 @@ public final class WebSocketSetup implements ServletContextListener, ServletRequ
 
     @Override
     public void requestInitialized(ServletRequestEvent event) {
-        if (event.getServletRequest() instanceof HttpServletRequest request
-                && request.getHeader("Upgrade") != null && settings != null) {
-            OriginCheck.decide(request, settings.allowedOrigins());
-            OriginCheck.handOver(App.from(event.getServletContext()));
+        // Every request, not only those with an Upgrade header: whether a request is a handshake is the container's
+        // call, and the verdict must be there whenever it makes it.
+        if (event.getServletRequest() instanceof HttpServletRequest request) {
+            OriginCheck.decide(request);
+            // Only a WebSocket handshake needs the App, and it ends on this thread (an h2c upgrade may go async and
+            // end on another, which would leave an App, a class of ours, on this thread after undeploy).
+            OriginCheck.handOver("websocket".equalsIgnoreCase(request.getHeader("Upgrade"))
+                    ? App.from(event.getServletContext()) : null);
         }
     }
 
