@@ -31,28 +31,34 @@ public final class QueryParams {
     @FunctionalInterface
     public interface Reader<T> {
         T read(HttpServletRequest request) throws BadParameter;
+
+        /**
+         * The request's settings, or empty after answering 400 with the one-line reason: the servlet returns then.
+         * <pre>{@code
+         * Optional<StreamTimings> timings = QueryParams.reader(StreamTimings::from).readOr400(request, response);
+         * if (timings.isEmpty()) {
+         *     return;
+         * }
+         * }</pre>
+         * (An instance method, not a generic static one: the Eclipse Transformer that makes the javax WAR leaves
+         * the servlet types in the generic signature of a method with type parameters of its own unrenamed.)
+         */
+        default Optional<T> readOr400(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            try {
+                return Optional.of(read(request));
+            } catch (BadParameter e) {
+                e.send(response);
+                return Optional.empty();
+            }
+        }
     }
 
     private QueryParams() {
     }
 
-    /**
-     * The request's settings, or empty after answering 400 with the one-line reason: the servlet returns then.
-     * <pre>{@code
-     * Optional<StreamTimings> timings = QueryParams.readOr400(request, response, StreamTimings::from);
-     * if (timings.isEmpty()) {
-     *     return;
-     * }
-     * }</pre>
-     */
-    public static <T> Optional<T> readOr400(HttpServletRequest request, HttpServletResponse response,
-                                            Reader<T> reader) throws IOException {
-        try {
-            return Optional.of(reader.read(request));
-        } catch (BadParameter e) {
-            e.send(response);
-            return Optional.empty();
-        }
+    /** The reader, typed: {@code QueryParams.reader(StreamTimings::from).readOr400(request, response)}. */
+    public static <T> Reader<T> reader(Reader<T> reader) {
+        return reader;
     }
 
     /** The parameter's value, {@code fallback} when absent, or BadParameter when not an integer in [min, max]. */

@@ -56,7 +56,7 @@ public final class FetchServlet extends GetOnlyServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Optional<FetchSettings> settings = QueryParams.readOr400(request, response, FetchSettings::from);
+        Optional<FetchSettings> settings = QueryParams.reader(FetchSettings::from).readOr400(request, response);
         if (settings.isEmpty()) {
             return;
         }

@@ -25,7 +25,7 @@ public final class BlockingStreamServlet extends GetOnlyServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Optional<StreamTimings> timings = QueryParams.readOr400(request, response, StreamTimings::from);
+        Optional<StreamTimings> timings = QueryParams.reader(StreamTimings::from).readOr400(request, response);
         if (timings.isEmpty()) {
             return;
         }
