@@ -30,12 +30,17 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     /** Opens {@code ws://host:port/websocket}; {@code origin} null sends no Origin header. */
     public static CompletableFuture<WsClient> connect(URI base, String origin) {
+        return connect(base, "/websocket", origin);
+    }
+
+    /** Opens {@code ws://host:port} + {@code pathAndQuery}, e.g. {@code /chat/lobby/socket?since=0-0}. */
+    public static CompletableFuture<WsClient> connect(URI base, String pathAndQuery, String origin) {
         WsClient client = new WsClient();
         WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (origin != null) {
             builder.header("Origin", origin);
         }
-        URI uri = URI.create("ws://" + base.getHost() + ":" + base.getPort() + "/websocket");
+        URI uri = URI.create("ws://" + base.getHost() + ":" + base.getPort() + pathAndQuery);
         return builder.buildAsync(uri, client).thenApply(ws -> {
             client.socket = ws;
             return client;
@@ -59,6 +64,16 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     public void send(String message) throws Exception {
         socket.sendText(message, true).get(10, TimeUnit.SECONDS);
+    }
+
+    /** The next message if one comes within {@code wait}, else null. */
+    public String nextReply(Duration wait) throws InterruptedException {
+        return replies.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Drops the connection without a close frame, as a crashed client or a lost network does. */
+    public void abort() {
+        socket.abort();
     }
 
     public String nextReply() throws InterruptedException {
