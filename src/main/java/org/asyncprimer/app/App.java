@@ -19,8 +19,8 @@ import org.asyncprimer.metrics.Metering;
 
 /**
  * What outlives a request: the one scheduler every timer runs on, the deployer's settings, the open
- * responses of each kind, and the meters ({@link Metering}). Created and shut down by {@link AppLifecycle}; servlets find it in their context with
- * {@link #from} and register their kind in {@code init()}.
+ * responses of each kind, and the meters ({@link Metering}). Created and shut down by {@link AppLifecycle};
+ * servlets find it in their context with {@link #from} and register their kind in {@code init()}.
  */
 public final class App {
 

@@ -24,6 +24,19 @@ public enum Outcome {
 
     private final String tag = name().toLowerCase(Locale.ROOT);
 
+    /**
+     * How a WebSocket session ended, from the code of its close (an idle timeout closes with 1001 too, so it counts
+     * as completed): 1000 and 1001 completed, 1006 (no close frame) client gone, 1008 overflow, others error.
+     */
+    public static Outcome ofCloseCode(int code) {
+        return switch (code) {
+            case 1000, 1001 -> COMPLETED;
+            case 1006 -> CLIENT_GONE;
+            case 1008 -> OVERFLOW;
+            default -> ERROR;
+        };
+    }
+
     /** The tag value: {@code completed}, {@code client_gone}, ... */
     public String tag() {
         return tag;

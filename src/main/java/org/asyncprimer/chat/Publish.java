@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.asyncprimer.app.OpenResponses;
+import org.asyncprimer.app.Outcome;
+import org.asyncprimer.metrics.ChatMeters;
 
 /**
  * One {@code POST /chat/{room}}: reads the body without holding a thread (a {@link ReadListener}: a client that
@@ -36,17 +38,20 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
     private final Broker broker;
     private final String room;
     private final Form form;
+    private final ChatMeters meters;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
     private final byte[] buffer = new byte[4096];
     private final AtomicBoolean answered = new AtomicBoolean();
     private volatile ServletInputStream in;
 
-    Publish(AsyncContext async, OpenResponses<Publish> registry, Broker broker, String room, Form form) {
+    Publish(AsyncContext async, OpenResponses<Publish> registry, Broker broker, String room, Form form,
+            ChatMeters meters) {
         this.async = async;
         this.registry = registry;
         this.broker = broker;
         this.room = room;
         this.form = form;
+        this.meters = meters;
     }
 
     void start() throws IOException {
@@ -89,6 +94,7 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
         }
         broker.publish(room, draft).whenComplete((message, failure) -> {
             if (failure == null) {
+                meters.published(); // stored, whether or not its publisher is still there for the answer
                 created(message);
                 return;
             }
@@ -141,12 +147,12 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
 
     @Override
     public void onError(AsyncEvent event) {
-        finish();
+        end(Outcome.CLIENT_GONE);
     }
 
     @Override
     public void onComplete(AsyncEvent event) {
-        finish(); // the container completed the request itself: only leave the registry
+        end(Outcome.CLIENT_GONE); // the container completed the request itself: only leave the registry
     }
 
     @Override
@@ -154,11 +160,16 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
         // Not restarted: one AsyncContext per publish.
     }
 
-    /** Ends without an answer (the app stops, or the container ended the request). */
+    /** Ends without an answer: the app stops. */
     @Override
     public void finish() {
+        end(Outcome.SHUTDOWN);
+    }
+
+    /** Ends without an answer (the app stops, or the container ended the request). */
+    private void end(Outcome why) {
         if (answered.compareAndSet(false, true)) {
-            release();
+            release(why);
         }
     }
 
@@ -174,7 +185,7 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
         } catch (IOException | IllegalStateException gone) {
             // The client left before its answer: the message is published all the same.
         } finally {
-            release();
+            release(Outcome.COMPLETED);
         }
     }
 
@@ -201,12 +212,13 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
         } catch (IOException | IllegalStateException gone) {
             // The client is gone, or the container ended the request: nothing to answer.
         } finally {
-            release();
+            release(status == HttpServletResponse.SC_REQUEST_TIMEOUT ? Outcome.TIMEOUT
+                    : status == HttpServletResponse.SC_INTERNAL_SERVER_ERROR ? Outcome.ERROR : Outcome.COMPLETED);
         }
     }
 
-    private void release() {
-        registry.remove(this);
+    private void release(Outcome why) {
+        registry.remove(this, why);
         try {
             async.complete();
         } catch (IllegalStateException alreadyEnded) {

@@ -63,7 +63,7 @@ public final class EchoEndpoint implements OpenResponses.Open {
 
     @OnClose
     public void close(Session session, CloseReason reason) {
-        sessions.remove(this, stopping ? Outcome.SHUTDOWN : outcome(reason.getCloseCode().getCode()));
+        sessions.remove(this, stopping ? Outcome.SHUTDOWN : Outcome.ofCloseCode(reason.getCloseCode().getCode()));
     }
 
     /** The application stops: close with 1001, as a server going away does, after the reply in flight. */
@@ -83,16 +83,6 @@ public final class EchoEndpoint implements OpenResponses.Open {
     static Counter messages(MeterRegistry meters, String direction) {
         return Counter.builder("asyncprimer.websocket.messages").description("WebSocket messages, by endpoint")
                 .tag("endpoint", "echo").tag("direction", direction).register(meters);
-    }
-
-    /** How a session ended, from its close code (an idle timeout closes with 1001 too: counted as completed). */
-    static Outcome outcome(int closeCode) {
-        return switch (closeCode) {
-            case 1000, 1001 -> Outcome.COMPLETED;
-            case 1006 -> Outcome.CLIENT_GONE;
-            case 1008 -> Outcome.OVERFLOW;
-            default -> Outcome.ERROR;
-        };
     }
 
     @OnMessage

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -113,6 +116,32 @@ class MetricsIT {
         assertEquals(before.get(completed) + 1, Scrape.await(app, completed, n -> n >= before.get(completed) + 1),
                 "a close the client asked for (1000)");
         assertEquals(0, app.awaitStatus("openEchoSessions", n -> n == 0, Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void countsChatPublishesAndDeliveriesWithTheirLatency() throws Exception {
+        String published = "asyncprimer_chat_published_total";
+        String delivered = "asyncprimer_chat_delivered_total{transport=\"long-poll\"}";
+        String latency = "asyncprimer_chat_delivery_latency_seconds_count{transport=\"long-poll\"}";
+        String polled = "asyncprimer_responses_ended_total{kind=\"chat-longpoll\",outcome=\"completed\"}";
+        String posted = "asyncprimer_responses_ended_total{kind=\"chat-publish\",outcome=\"completed\"}";
+        Map<String, Double> before = Scrape.of(app);
+        assertEquals(1.0, before.get("asyncprimer_chat_broker_connected{broker=\"memory\"}"));
+
+        HttpResponse<String> post = HttpClient.newHttpClient().send(HttpRequest.newBuilder(app.uri("/chat/meters"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("name=alice&text=hi")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, post.statusCode(), post.body());
+        Http.Response poll = Http.get(app.uri("/chat/meters?since=0-0"));
+        assertTrue(poll.body().contains("\"text\":\"hi\""), poll.body());
+
+        assertEquals(before.get(polled) + 1, Scrape.await(app, polled, n -> n >= before.get(polled) + 1));
+        Map<String, Double> after = Scrape.of(app);
+        assertEquals(before.get(published) + 1, after.get(published));
+        assertEquals(before.get(delivered) + 1, after.get(delivered));
+        assertEquals(before.get(latency) + 1, after.get(latency));
+        assertEquals(before.get(posted) + 1, after.get(posted));
     }
 
     @Test
