@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.asyncprimer.app.OpenResponses;
+import org.asyncprimer.app.Outcome;
+import org.asyncprimer.metrics.ChatMeters;
 
 /**
  * One {@code POST /chat/{room}}: reads the body without holding a thread (a {@link ReadListener}: a client that
@@ -38,6 +40,7 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
     private final Broker broker;
     private final String room;
     private final Form form;
+    private final ChatMeters meters;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
     private final byte[] buffer = new byte[4096];
     private final AtomicBoolean answered = new AtomicBoolean();
@@ -45,12 +48,14 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
     private volatile boolean released;
     private volatile ServletInputStream in;
 
-    Publish(AsyncContext async, OpenResponses<Publish> registry, Broker broker, String room, Form form) {
+    Publish(AsyncContext async, OpenResponses<Publish> registry, Broker broker, String room, Form form,
+            ChatMeters meters) {
         this.async = async;
         this.registry = registry;
         this.broker = broker;
         this.room = room;
         this.form = form;
+        this.meters = meters;
     }
 
     void start() throws IOException {
@@ -93,6 +98,7 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
         }
         broker.publish(room, draft).whenComplete((message, failure) -> {
             if (failure == null) {
+                meters.published(); // stored, whether or not its publisher is still there for the answer
                 created(message);
                 return;
             }
@@ -145,12 +151,12 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
 
     @Override
     public void onError(AsyncEvent event) {
-        containerEnds(this::finish);
+        containerEnds(() -> end(Outcome.CLIENT_GONE));
     }
 
     @Override
     public void onComplete(AsyncEvent event) {
-        containerEnds(this::finish); // the container completed the request itself: only leave the registry
+        containerEnds(() -> end(Outcome.CLIENT_GONE)); // the container completed the request itself: only leave the registry
     }
 
     @Override
@@ -158,11 +164,16 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
         // Not restarted: one AsyncContext per publish.
     }
 
-    /** Ends without an answer (the app stops, or the container ended the request). */
+    /** Ends without an answer: the app stops. */
     @Override
     public void finish() {
+        end(Outcome.SHUTDOWN);
+    }
+
+    /** Ends without an answer (the app stops, or the container ended the request). */
+    private void end(Outcome why) {
         if (claim()) {
-            release();
+            release(why);
         }
     }
 
@@ -178,7 +189,7 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
         } catch (IOException | IllegalStateException gone) {
             // The client left before its answer: the message is published all the same.
         } finally {
-            release();
+            release(Outcome.COMPLETED);
         }
     }
 
@@ -205,7 +216,8 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
         } catch (IOException | IllegalStateException gone) {
             // The client is gone, or the container ended the request: nothing to answer.
         } finally {
-            release();
+            release(status == HttpServletResponse.SC_REQUEST_TIMEOUT ? Outcome.TIMEOUT
+                    : status == HttpServletResponse.SC_INTERNAL_SERVER_ERROR ? Outcome.ERROR : Outcome.COMPLETED);
         }
     }
 
@@ -218,9 +230,9 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
         return true;
     }
 
-    private void release() {
+    private void release(Outcome why) {
         try {
-            registry.remove(this);
+            registry.remove(this, why);
             async.complete();
         } catch (IllegalStateException alreadyEnded) {
             // The container ended the request first (onComplete, or a timeout or error it completes itself).
