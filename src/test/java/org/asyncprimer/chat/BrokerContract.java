@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -122,6 +123,23 @@ abstract class BrokerContract {
         assertEquals(List.of(line(two), line(three)), read(broker, one.id(), 10));
         assertEquals(List.of(line(two)), read(broker, one.id(), 1));
         assertEquals(List.of(), read(broker, three.id(), 10));
+    }
+
+    @Test
+    void publishesMadeOneAfterAnotherWithoutWaitingAreStoredInThatOrder() {
+        // A WebSocket client's messages, sent back to back, must not swap places on the way to storage.
+        Broker broker = broker(1000);
+        List<CompletableFuture<Message>> pending = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            pending.add(broker.publish(room, new Draft("alice", "m" + i)).toCompletableFuture());
+        }
+        MessageId previous = MessageId.ZERO;
+        for (int i = 0; i < pending.size(); i++) {
+            Message message = pending.get(i).join();
+            assertEquals("m" + i, message.text());
+            assertTrue(previous.isBefore(message.id()), "m" + i + " got " + message.id() + " after " + previous);
+            previous = message.id();
+        }
     }
 
     @Test

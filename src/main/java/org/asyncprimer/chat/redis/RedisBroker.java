@@ -84,7 +84,10 @@ public final class RedisBroker implements Broker {
     RedisBroker(RedisURI uri, ChatSettings settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;
-        this.executor = new ScheduledThreadPoolExecutor(2, new NamedThreads("async-primer-chat-redis-"));
+        // One thread sends every command, so that publishes keep the order they were made in (a client's two
+        // messages sent back to back are stored in that order), and runs every reply's continuation, the reader's
+        // fan-out and the timers: all short, none blocks.
+        this.executor = new ScheduledThreadPoolExecutor(1, new NamedThreads("async-primer-chat-redis-"));
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.budget = new Feed.Budget(settings.maxRetainedBytes());

@@ -22,9 +22,10 @@ import org.asyncprimer.chat.MessageId;
 /**
  * The chat's data in Redis, one stream per room ({@code asyncprimer:chat:<room>}, entries
  * {@code prev name text}), and every command that answers at once, all on the one shared connection. Every
- * failure, whether Redis is unreachable, slow or refuses, completes the stage with {@link Unavailable}. Stages
- * complete on the broker's own threads, never on Lettuce's event loops, so that what a caller chains to them
- * (a transport writing its answer) cannot hold up the connection.
+ * failure, whether Redis is unreachable, slow or refuses, completes the stage with {@link Unavailable}. Commands
+ * are sent, and stages complete, on the broker's own threads: never on a caller's (see {@link #call}), nor on
+ * Lettuce's event loops, so that what a caller chains to a stage (a transport writing its answer) cannot hold
+ * up the connection.
  */
 final class Store {
 
@@ -46,13 +47,14 @@ final class Store {
             """;
 
     private final Connections connections;
-    private final Executor callbacks;
+    private final Executor executor;
     private final String history;
     private final String idleMs;
 
-    Store(Connections connections, ChatSettings settings, Executor callbacks) {
+    /** {@code executor}: the broker's threads, which send every command and complete every stage. */
+    Store(Connections connections, ChatSettings settings, Executor executor) {
         this.connections = connections;
-        this.callbacks = callbacks;
+        this.executor = executor;
         this.history = Integer.toString(settings.history());
         this.idleMs = Long.toString(settings.roomIdle().toMillis());
     }
@@ -109,26 +111,35 @@ final class Store {
                 Instant.ofEpochMilli(id.ms())), prev == null ? MessageId.ZERO : prev);
     }
 
-    /** Sends a command on the shared connection; any failure becomes {@link Unavailable}. */
+    /**
+     * Sends a command on the shared connection; any failure becomes {@link Unavailable}. It is sent from the
+     * broker's own threads, never from the caller's: the client keeps per-thread state on whichever thread sends
+     * (Lettuce's {@code SharedLock} leaves a thread-local there), and a container's request thread outlives the
+     * web application, while the broker's threads end with it.
+     */
     private <T> CompletionStage<T> call(Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
-        RedisAsyncCommands<String, String> redis = connections.commands();
-        if (redis == null) {
-            return CompletableFuture.failedStage(unavailable(null));
-        }
         CompletableFuture<T> result = new CompletableFuture<>();
-        CompletionStage<T> sent;
-        try {
-            sent = command.apply(redis);
-        } catch (RuntimeException refused) {
-            return CompletableFuture.failedStage(unavailable(refused));
-        }
-        sent.whenCompleteAsync((value, failure) -> {
-            if (failure == null) {
-                result.complete(value);
-            } else {
-                result.completeExceptionally(unavailable(failure));
+        executor.execute(() -> {
+            RedisAsyncCommands<String, String> redis = connections.commands();
+            if (redis == null) {
+                result.completeExceptionally(unavailable(null));
+                return;
             }
-        }, callbacks);
+            CompletionStage<T> sent;
+            try {
+                sent = command.apply(redis);
+            } catch (RuntimeException refused) {
+                result.completeExceptionally(unavailable(refused));
+                return;
+            }
+            sent.whenCompleteAsync((value, failure) -> {
+                if (failure == null) {
+                    result.complete(value);
+                } else {
+                    result.completeExceptionally(unavailable(failure));
+                }
+            }, executor);
+        });
         return result;
     }
 
