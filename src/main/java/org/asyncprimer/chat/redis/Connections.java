@@ -101,9 +101,9 @@ final class Connections implements AutoCloseable {
         return where;
     }
 
-    /** Starts connecting in the background; returns at once. */
+    /** Starts connecting in the background, on the broker's thread (not the container's); returns at once. */
     void connect() {
-        attempt();
+        timers.execute(this::attempt);
     }
 
     /** The shared command connection's API, or null before the first connection is made. */
