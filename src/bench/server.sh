@@ -6,7 +6,7 @@
 #   src/bench/server.sh stop NAME
 #
 # Tomcat is the distribution `mvn verify` installs for the smoke test (target/cargo/installs); its connector
-# gets maxThreads=20, maxConnections=20000 and the attributes given. Jetty 12.1.14 runs embedded in its own
+# gets maxThreads=20, maxConnections=20000, h2c and the attributes given. Jetty 12.1.14 runs embedded in its own
 # process (see start_jetty) with 20 request threads. Environment: PORT (8080), HEAP (-Xmx, default 2g), JAVA_HOME (the JDK to run on;
 # 21+ for useVirtualThreads=true). Each server lives in target/bench-servers/NAME and listens on 127.0.0.1.
 set -euo pipefail
@@ -28,8 +28,10 @@ import re, sys
 path, port, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
 xml = open(path).read()
 attrs = " ".join(f'{a.split("=", 1)[0]}="{a.split("=", 1)[1]}"' for a in extra)
+# h2c (HTTP/2 prior knowledge and Upgrade) as in the run command, for the h2streams scenario.
 connector = (f'<Connector port="{port}" address="127.0.0.1" protocol="HTTP/1.1" connectionTimeout="20000" '
-             f'maxThreads="20" maxConnections="20000" acceptCount="1000" {attrs} />')
+             f'maxThreads="20" maxConnections="20000" acceptCount="1000" {attrs}>'
+             f'<UpgradeProtocol className="org.apache.coyote.http2.Http2Protocol"/></Connector>')
 xml = re.sub(r'<Connector port="8080" protocol="HTTP/1.1"[^>]*/>', connector, xml, count=1)
 xml = re.sub(r'<Server port="8005"', '<Server port="-1"', xml)
 open(path, "w").write(xml)

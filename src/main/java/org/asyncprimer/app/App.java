@@ -1,7 +1,11 @@
 package org.asyncprimer.app;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -10,31 +14,38 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What outlives a request: the one scheduler every timer runs on, and the responses that are still open.
- * Created and shut down by {@link AppLifecycle}; servlets find it in their context with {@link #from}.
+ * What outlives a request: the one scheduler every timer runs on, the deployer's settings, and the open
+ * responses of each kind. Created and shut down by {@link AppLifecycle}; servlets find it in their context with
+ * {@link #from} and register their kind in {@code init()}.
  */
 public final class App {
 
     private static final String ATTRIBUTE = App.class.getName();
 
+    private final AppSettings settings;
     private final ScheduledThreadPoolExecutor scheduler;
     private final List<Thread> schedulerThreads = new CopyOnWriteArrayList<>();
-    private final OpenResponses streams = new OpenResponses();
-    private final OpenResponses fetches = new OpenResponses();
+    private final List<OpenResponses<?>> kinds = new CopyOnWriteArrayList<>();
 
-    App(int threads) {
-        scheduler = new ScheduledThreadPoolExecutor(threads, named("async-primer-scheduler-"));
+    App(AppSettings settings) {
+        this.settings = settings;
+        scheduler = new ScheduledThreadPoolExecutor(settings.schedulerThreads(), named("async-primer-scheduler-"));
         // A client that goes away cancels its timer; without this the dead task would sit in the queue
         // until its delay ran out (up to minutes), which is exactly the leak a long-poll server must avoid.
+        // It also makes the queue's size (/status schedulerTasks) count live timers only.
         scheduler.setRemoveOnCancelPolicy(true);
     }
 
     public static App from(ServletContext context) {
-        App app = (App) context.getAttribute(ATTRIBUTE);
+        App app = attachedTo(context);
         if (app == null) {
             throw new IllegalStateException(AppLifecycle.class.getName() + " has not initialised this context");
         }
         return app;
+    }
+
+    static App attachedTo(ServletContext context) {
+        return (App) context.getAttribute(ATTRIBUTE);
     }
 
     void attachTo(ServletContext context) {
@@ -46,18 +57,40 @@ public final class App {
         return scheduler;
     }
 
-    public OpenResponses streams() {
-        return streams;
+    /** Adds a kind of response to /status and to the shutdown; its name must be new. */
+    public <T extends OpenResponses.Open> OpenResponses<T> register(OpenResponses<T> kind) {
+        if (kinds.stream().anyMatch(k -> k.name().equals(kind.name()))) {
+            throw new IllegalStateException("a kind named " + kind.name() + " is registered already");
+        }
+        kinds.add(kind);
+        return kind;
     }
 
-    public OpenResponses fetches() {
-        return fetches;
+    /** What a response of this kind is given: the scheduler, its registry, the stall timeout. */
+    public AsyncResponse.Shared shared(OpenResponses<?> kind) {
+        return new AsyncResponse.Shared(scheduler, kind, settings.stallTimeout());
+    }
+
+    /**
+     * Puts the request into asynchronous mode with an async timeout of its planned duration plus the margin:
+     * the container's default (30 s on Tomcat) would cut long streams, and none at all would let a lost response
+     * live forever.
+     */
+    public AsyncContext startAsync(HttpServletRequest request, Duration planned) {
+        AsyncContext async = request.startAsync();
+        async.setTimeout(planned.plus(settings.timeoutMargin()).toMillis());
+        return async;
+    }
+
+    /** Each kind's count and gauges, then the timers waiting in the scheduler (cancelled ones are removed). */
+    void report(Map<String, Object> status) {
+        kinds.forEach(kind -> kind.report(status));
+        status.put("schedulerTasks", scheduler.getQueue().size());
     }
 
     /** Ends every open response (clients see a clean end of body), then stops the scheduler. */
     void shutdown() {
-        streams.finishAll();
-        fetches.finishAll();
+        kinds.forEach(OpenResponses::finishAll);
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);

@@ -11,17 +11,20 @@ import jakarta.servlet.annotation.WebListener;
 @WebListener
 public final class AppLifecycle implements ServletContextListener {
 
-    /** Context parameter: threads of the shared scheduler (default 2; 1..64). Timers only, so few suffice. */
-    static final String SCHEDULER_THREADS = "asyncprimer.schedulerThreads";
-
     @Override
     public void contextInitialized(ServletContextEvent event) {
-        int threads = ContextParams.intParam(event.getServletContext(), SCHEDULER_THREADS, 2, 1, 64);
-        new App(threads).attachTo(event.getServletContext());
+        new App(AppSettings.from(event.getServletContext())).attachTo(event.getServletContext());
     }
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
-        App.from(event.getServletContext()).shutdown();
+        App app = App.attachedTo(event.getServletContext());
+        if (app == null) {
+            // contextInitialized failed (a bad context parameter, say): there is nothing to stop, and throwing here
+            // would only bury the first failure under a second one.
+            event.getServletContext().log("async-primer: no application to stop (its start failed)");
+            return;
+        }
+        app.shutdown();
     }
 }

@@ -5,113 +5,320 @@ import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * What every asynchronous response here shares: it counts as open from {@link #begin()} until it ends, and every
- * way out (its last chunk written, the async timeout, an error, the client gone, shutdown) goes through one
- * idempotent {@link #finish()}. A subclass says what to write next in {@link #nextChunk()}, {@link
- * #writeWhileReady()} writes it only while {@code isReady()}, and the subclass lets go of its timers and workers in
- * {@link #stopped()}.
+ * The lifecycle every asynchronous response here shares: it counts as open from {@link #begin()} until it ends,
+ * it writes only while {@code isReady()}, and every way out (its end written, the async timeout, an error, the
+ * client gone or stalled, shutdown) goes through one idempotent {@link #finish()}.
+ *
+ * <p><b>One drain, one thread at a time.</b> Every write, flush and the final {@code complete()} happen inside
+ * {@link #drain()}, which any thread may call whenever something changed (a chunk arrived, a timer fired, the
+ * container says the client can take more, someone wants the response ended). A thread that finds another one
+ * draining only bumps a counter and returns; the draining thread goes round once more for it. So there is never a
+ * write concurrent with another write or with {@code complete()}. {@link #finish()} from another thread therefore
+ * only marks the end and drains: whoever drains completes.
+ *
+ * <p><b>The container's own ends wait for a write in progress.</b> When the container ends the request itself
+ * ({@code onComplete}, {@code onTimeout}, {@code onError}) it recycles the request and response as soon as its
+ * listeners return, and Tomcat hands them to the next request on the connection pool. A write still running on a
+ * scheduler or broker thread at that moment would land in someone else's response (the churn test saw new
+ * connections closed that way). So each turn of the drain runs under the response's own {@code turn} lock, and the
+ * container's end callbacks take the same lock to end the response: they wait at most for one non-blocking write
+ * to return (writes never wait for the client), and no write can start after them. Nothing else waits on it: two
+ * drains never contend (the counter lets one thread drain), and no other lock is ever taken while holding it.
+ *
+ * <p><b>The subclass answers, the lifecycle acts.</b> Inside the drain the lifecycle asks {@link #next()}, which
+ * only looks at the subclass's state and answers with a {@link Next}: a chunk to write, {@link Next#WAIT} (nothing
+ * is due yet), or {@link Next#END} / {@link Next#end(int)} (over, optionally with a status when nothing was
+ * written). The subclass changes its state in its own named methods: {@link #started()} (the response can first be
+ * written: start producers, timers), {@link #written(byte[])} (that chunk is out: advance, schedule the next timer)
+ * and {@link #stopped()} (on the way out: cancel timers, stop producers); and, outside the drain, in its own
+ * callbacks (a timer's {@code run()}, a producer's {@code offer()}), which change state and then call
+ * {@link #drain()}. All hooks run inside the drain, one thread at a time, so a timer handle stored in a hook is
+ * always found by {@link #stopped()}. Every hook may throw: the response then ends (and the exception is logged
+ * unless it is a way out such as a scheduler rejecting work after shutdown).
+ *
+ * <pre>{@code
+ * final class Countdown extends AsyncResponse implements Runnable {
+ *     private volatile int left = 3;
+ *     private volatile boolean due = true;
+ *     private volatile ScheduledFuture<?> timer;
+ *
+ *     protected Next next() {                        // a question: reads state, changes nothing
+ *         if (left == 0) return Next.END;
+ *         return due ? Next.write(line(left)) : Next.WAIT;
+ *     }
+ *     protected void written(byte[] chunk) {         // in the drain: change state, arrange the next drain
+ *         left--;
+ *         due = false;
+ *         timer = scheduler().schedule(this, 1, SECONDS);
+ *     }
+ *     public void run() {                            // the timer's thread: change state, then drain
+ *         due = true;
+ *         drain();
+ *     }
+ *     protected void stopped() {
+ *         cancel(timer);
+ *     }
+ * }
+ * }</pre>
  */
 public abstract class AsyncResponse implements AsyncListener, WriteListener, OpenResponses.Open {
 
-    protected final AsyncContext async;
-    private final OpenResponses registry;
-    private final AtomicBoolean finished = new AtomicBoolean();
-    private volatile ServletOutputStream out;
-    private volatile boolean unflushed;
+    /** What every response of one kind is given by the application. */
+    public record Shared(ScheduledExecutorService scheduler, OpenResponses<?> registry, Duration stallTimeout) {
+    }
 
-    protected AsyncResponse(AsyncContext async, OpenResponses registry) {
+    private static final System.Logger LOG = System.getLogger(AsyncResponse.class.getName());
+    private static final long NOT_STALLED = Long.MIN_VALUE;
+
+    private final AsyncContext async;
+    private final Shared shared;
+
+    /** Threads that asked for a drain and whose turn has not been run yet; the first of them drains. */
+    private final AtomicInteger drainers = new AtomicInteger();
+    /** Held for each turn of the drain and by the container's end callbacks: see the class comment. */
+    private final ReentrantLock turn = new ReentrantLock();
+    private volatile boolean ending;
+    private volatile boolean writable;
+    private volatile ServletOutputStream out;
+
+    // Touched only under the turn lock (one thread at a time; volatile because that thread changes).
+    private volatile boolean begun;
+    private volatile boolean unflushed;
+    private volatile boolean ended;
+    private volatile int status;
+    private volatile long stalledSince = NOT_STALLED;
+    private volatile ScheduledFuture<?> stallTimer;
+
+    protected AsyncResponse(AsyncContext async, Shared shared) {
         this.async = async;
-        this.registry = registry;
+        this.shared = shared;
     }
 
     /** Counts the response as open and hands it to non-blocking output: the container calls onWritePossible. */
     protected final void begin() throws IOException {
-        registry.add(this);
-        async.addListener(this);
-        out = async.getResponse().getOutputStream();
-        out.setWriteListener(this); // may call onWritePossible at once, on another thread: out is set before
-    }
-
-    /**
-     * Writes the subclass's chunks, flushing after each, while {@code isReady()} is true. When it turns false we
-     * return at once: the container calls {@link #onWritePossible()} when the client has taken the bytes. Never call
-     * this from two threads at once.
-     */
-    protected final void writeWhileReady() {
-        if (finished()) {
-            return;
-        }
+        shared.registry().add(this);
         try {
-            while (out.isReady()) {
-                if (unflushed) {
-                    unflushed = false;
-                    out.flush();
-                    continue;
-                }
-                byte[] chunk = nextChunk();
-                if (chunk == null) {
-                    return;
-                }
-                unflushed = true;
-                out.write(chunk);
-            }
-        } catch (IOException | IllegalStateException clientGoneOrContextEnded) {
+            async.addListener(this);
+            out = async.getResponse().getOutputStream();
+            out.setWriteListener(this); // may call onWritePossible at once, on another thread: out is set before
+        } catch (IOException | RuntimeException e) {
             finish();
+            throw e;
         }
     }
 
-    /**
-     * The chunk to write now, or null when there is none: nothing is due yet (the subclass arranges to call
-     * {@link #writeWhileReady()} again when there is), or the response is over (the subclass has called finish).
-     */
-    protected abstract byte[] nextChunk();
-
-    protected final boolean finished() {
-        return finished.get();
+    protected final ScheduledExecutorService scheduler() {
+        return shared.scheduler();
     }
 
-    /** Called once, on the way out, from whichever thread ends the response: cancel timers, stop workers. */
-    protected abstract void stopped();
+    /** True once the end is decided (finish, the end answered, the client gone): nothing more is written. */
+    protected final boolean finished() {
+        return ending;
+    }
 
-    /** Ends the response: idempotent, from any thread. */
+    /** Ends the response: idempotent, from any thread. The drain completes it, after any write in progress. */
     @Override
     public final void finish() {
-        if (release()) {
-            try {
-                async.complete();
-            } catch (IllegalStateException alreadyEnded) {
-                // The container ended the request first (a timeout or error dispatch): nothing left to do.
+        ending = true;
+        drain();
+    }
+
+    /**
+     * Writes what is due while the client can take it, or completes the response once its end is decided. Call it
+     * from any thread after changing what {@link #next()} would answer; it never blocks and never runs twice at
+     * once: a caller that finds another thread draining leaves its turn to that thread.
+     */
+    protected final void drain() {
+        if (drainers.getAndIncrement() != 0) {
+            return; // the draining thread goes round once more for us
+        }
+        boolean clean = false;
+        try {
+            do {
+                turn.lock();
+                try {
+                    step();
+                } finally {
+                    turn.unlock();
+                }
+            } while (drainers.decrementAndGet() != 0);
+            clean = true;
+        } finally {
+            if (!clean) {
+                // Only an Error or a failing stopped() gets here. Leave the counter at rest (else no thread would
+                // ever drain this response again) and the response marked as ending: the next drain, at the latest
+                // the async timeout's, completes it.
+                ending = true;
+                drainers.set(0);
             }
         }
     }
 
-    /** Stops what the response holds and leaves the open set; true only for the first caller. */
-    private boolean release() {
-        if (finished.getAndSet(true)) {
-            return false;
+    /** One turn of the drain. */
+    private void step() {
+        try {
+            if (!ending && writable) {
+                if (!begun) {
+                    begun = true;
+                    started();
+                }
+                writeWhileReady();
+            }
+        } catch (IOException | IllegalStateException | RejectedExecutionException wayOut) {
+            // The client is gone, the container ended the request, or the scheduler is shut down (the app stops).
+            ending = true;
+        } catch (RuntimeException bug) {
+            LOG.log(System.Logger.Level.WARNING, "ending " + getClass().getSimpleName() + " after a failure", bug);
+            status = HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
+            ending = true;
         }
-        stopped();
-        registry.remove(this);
-        return true;
+        if (ending) {
+            release();
+        }
+    }
+
+    /**
+     * Writes while {@code isReady()} is true, flushing after each chunk. When it turns false we return at once: the
+     * container calls {@link #onWritePossible()} when the client has taken the bytes. Never take() or sleep here.
+     */
+    private void writeWhileReady() throws IOException {
+        while (!ending && ready()) {
+            if (unflushed) {
+                unflushed = false;
+                out.flush();
+                continue;
+            }
+            Next next = next();
+            if (next instanceof Next.Write write) {
+                unflushed = true;
+                out.write(write.chunk());
+                written(write.chunk());
+            } else if (next instanceof Next.End end) {
+                status = end.status();
+                ending = true;
+            } else {
+                return; // WAIT: the subclass drains again when something is due
+            }
+        }
+    }
+
+    /**
+     * {@code isReady()}, and the stall clock: output that stays not ready for the stall timeout means a client that
+     * takes no bytes, and it is ended. The stall timer only drains again; this method decides, in the drain.
+     */
+    private boolean ready() {
+        if (out.isReady()) {
+            if (stalledSince != NOT_STALLED) {
+                stalledSince = NOT_STALLED;
+                cancel(stallTimer);
+                stallTimer = null;
+            }
+            return true;
+        }
+        long now = System.nanoTime();
+        if (stalledSince == NOT_STALLED) {
+            stalledSince = now;
+            stallTimer = scheduler().schedule(this::drain, shared.stallTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } else if (now - stalledSince >= shared.stallTimeout().toNanos()) {
+            ending = true; // stalled: nothing was taken for the whole stall timeout
+        }
+        return false;
+    }
+
+    /** The one way out, run once, in the drain: stop, leave the registry (whatever stopped() does), complete. */
+    private void release() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        try {
+            cancel(stallTimer);
+            stopped();
+        } finally {
+            shared.registry().remove(this);
+            complete();
+        }
+    }
+
+    private void complete() {
+        try {
+            HttpServletResponse response = (HttpServletResponse) async.getResponse();
+            if (status != 0 && !response.isCommitted()) {
+                response.setStatus(status);
+            }
+            async.complete();
+        } catch (IllegalStateException alreadyEnded) {
+            // The container ended the request first (onComplete, or a timeout or error it completes itself).
+        }
+    }
+
+    /** Called once, in the drain, when the container first says the response can be written. */
+    protected void started() {
+    }
+
+    /** What to write now; a question only: no state changes here, they belong in the hooks. */
+    protected abstract Next next();
+
+    /** Called in the drain right after {@code chunk}, the one {@link #next()} answered, was handed to the output. */
+    protected void written(byte[] chunk) {
+    }
+
+    /**
+     * Called once, in the drain, on the way out: cancel timers, stop producers. Should it throw, the response still
+     * leaves the registry and is completed, and the exception goes to whichever thread ended the response.
+     */
+    protected abstract void stopped();
+
+    protected static void cancel(ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    @Override
+    public final void onWritePossible() {
+        writable = true;
+        drain();
     }
 
     @Override
     public final void onComplete(AsyncEvent event) {
-        release();
+        endedByContainer(); // the container completed the request itself: only release what the response holds
     }
 
     @Override
     public final void onTimeout(AsyncEvent event) {
-        finish();
+        endedByContainer();
     }
 
     @Override
     public final void onError(AsyncEvent event) {
-        finish();
+        endedByContainer();
+    }
+
+    /**
+     * The container ends the request when this callback returns: end it here, on this thread, once a write in
+     * progress on another thread has returned, so that nothing is written after the container let go of it.
+     */
+    private void endedByContainer() {
+        ending = true; // a drain on another thread stops before its next write
+        turn.lock();
+        try {
+            release();
+        } finally {
+            turn.unlock();
+        }
     }
 
     /** The client is gone or the write failed. */

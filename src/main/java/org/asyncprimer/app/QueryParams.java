@@ -3,6 +3,7 @@ package org.asyncprimer.app;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * Bounded integer query parameters: everything a client controls has a range, and a value outside it is a
@@ -14,7 +15,7 @@ public final class QueryParams {
     public static final class BadParameter extends Exception {
         private static final long serialVersionUID = 1L;
 
-        BadParameter(String message) {
+        public BadParameter(String message) {
             super(message, null, false, false);
         }
 
@@ -26,7 +27,38 @@ public final class QueryParams {
         }
     }
 
+    /** Reads a request's settings from its query, e.g. {@code StreamTimings::from}. */
+    @FunctionalInterface
+    public interface Reader<T> {
+        T read(HttpServletRequest request) throws BadParameter;
+
+        /**
+         * The request's settings, or empty after answering 400 with the one-line reason: the servlet returns then.
+         * <pre>{@code
+         * Optional<StreamTimings> timings = QueryParams.reader(StreamTimings::from).readOr400(request, response);
+         * if (timings.isEmpty()) {
+         *     return;
+         * }
+         * }</pre>
+         * (An instance method, not a generic static one: the Eclipse Transformer that makes the javax WAR leaves
+         * the servlet types in the generic signature of a method with type parameters of its own unrenamed.)
+         */
+        default Optional<T> readOr400(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            try {
+                return Optional.of(read(request));
+            } catch (BadParameter e) {
+                e.send(response);
+                return Optional.empty();
+            }
+        }
+    }
+
     private QueryParams() {
+    }
+
+    /** The reader, typed: {@code QueryParams.reader(StreamTimings::from).readOr400(request, response)}. */
+    public static <T> Reader<T> reader(Reader<T> reader) {
+        return reader;
     }
 
     /** The parameter's value, {@code fallback} when absent, or BadParameter when not an integer in [min, max]. */

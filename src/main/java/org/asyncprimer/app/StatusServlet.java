@@ -10,8 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * How many asynchronous responses are open right now, as JSON: what tests and the benchmark read to see that
- * a client going away leaves nothing behind.
+ * How many asynchronous responses of each kind are open right now, what each kind reports about them, and how
+ * many timers wait in the scheduler, as JSON: what tests and the benchmark read to see that a client going away
+ * leaves nothing behind.
  *
  * <pre>curl http://localhost:8080/status</pre>
  */
@@ -31,10 +32,7 @@ public final class StatusServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Map<String, Object> status = new LinkedHashMap<>();
-        status.put("openStreams", app.streams().size());
-        status.put("openFetches", app.fetches().size());
-        status.put("pausedFetchWorkers", app.fetches().paused());
-        status.put("queuedFetchChunks", app.fetches().queued());
+        app.report(status);
         response.setHeader("Cache-Control", "no-store");
         response.setContentType("application/json");
         JSON.writeValue(response.getOutputStream(), status);

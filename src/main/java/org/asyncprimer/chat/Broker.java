@@ -38,6 +38,7 @@ public interface Broker extends AutoCloseable {
      * <p>When messages after {@code since} are no longer retained (trimmed, or published before this broker
      * held the room), {@link Subscriber#onGap} comes before the oldest message still there; an id newer than
      * anything the room has issued is treated the same way (it cannot be from this room's history).
+     * {@link MessageId#ZERO}, "from the start", gets the gap only once the room has dropped a message.
      *
      * <p>Nothing is delivered until the first {@link Subscription#resume()}: the transport resumes once it can
      * write. A room that cannot be opened ends the subscription at that point with

@@ -20,7 +20,10 @@ public final class Brokers {
     private Brokers() {
     }
 
-    /** The broker for this context, with the chat's settings read from it; the caller closes it. */
+    /**
+     * The broker for this context, with the deployer's {@link ChatSettings}. The caller owns it: close it before
+     * the scheduler stops.
+     */
     public static Broker create(ServletContext context, ScheduledExecutorService scheduler) {
         return create(context, scheduler, ChatSettings.from(context));
     }

@@ -33,6 +33,8 @@ final class Room {
     private final NavigableMap<MessageId, Message> history = new TreeMap<>();
     /** Every id up to this one is gone: trimmed, or issued before this broker held the room. */
     private MessageId floor;
+    /** Whether any message was ever dropped from this room's history (by its limit or the byte budget). */
+    private boolean trimmed;
     /** The newest id issued; the next one is after it. */
     private MessageId last;
     private Retained.Head head;
@@ -72,9 +74,7 @@ final class Room {
         if (dropped) {
             return false;
         }
-        // After `since`; when null, after everything issued so far; an id this room never reached is not from
-        // its history: from the oldest retained, after a gap marker.
-        subscription.startAfter(since == null ? last : since.compareTo(last) > 0 ? MessageId.ZERO : since);
+        subscription.startAfter(since == null ? last : start(since));
         subscriptions.add(subscription);
         return true;
     }
@@ -108,7 +108,7 @@ final class Room {
 
     /** {@link Broker#read}: like a subscription's first read, positions this room never issued included. */
     synchronized Broker.Backlog read(MessageId after, int limit) {
-        Batch batch = after(after.compareTo(last) > 0 ? MessageId.ZERO : after, limit);
+        Batch batch = after(start(after), limit);
         return new Broker.Backlog(batch.gapFloor() != null && !batch.messages().isEmpty(), batch.messages());
     }
 
@@ -140,9 +140,23 @@ final class Room {
         return had;
     }
 
+    /**
+     * Where reading after {@code since} starts. An id this room never reached is not from its history: from the
+     * oldest retained, after a gap marker. {@link MessageId#ZERO}, "from the start", misses nothing while the room
+     * has dropped nothing (a page that joins with 0-0 must not be told that earlier messages are gone); any other
+     * id from before the room was opened here may have seen messages this broker never held, so it keeps the gap.
+     */
+    private MessageId start(MessageId since) {
+        if (since.compareTo(last) > 0) {
+            return MessageId.ZERO;
+        }
+        return since.equals(MessageId.ZERO) && !trimmed ? floor : since;
+    }
+
     private void removeOldest() {
         Map.Entry<MessageId, Message> oldest = history.pollFirstEntry();
         floor = oldest.getKey();
+        trimmed = true;
         retained.removed(oldest.getValue());
     }
 

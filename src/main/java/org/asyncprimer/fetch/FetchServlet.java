@@ -2,16 +2,18 @@ package org.asyncprimer.fetch;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.annotation.WebServlet;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
+import java.util.Optional;
 import org.asyncprimer.app.App;
+import org.asyncprimer.app.AsyncResponse;
 import org.asyncprimer.app.ContextParams;
+import org.asyncprimer.app.GetOnlyServlet;
 import org.asyncprimer.app.NoBuffering;
-import org.asyncprimer.app.QueryParams.BadParameter;
+import org.asyncprimer.app.OpenResponses;
+import org.asyncprimer.app.QueryParams;
 
 /**
  * The seed's long-poll: the response body is a queue that an asynchronous worker feeds, written out as the
@@ -19,41 +21,50 @@ import org.asyncprimer.app.QueryParams.BadParameter;
  *
  * <pre>curl -N http://localhost:8080/fetch</pre>
  */
-@WebServlet(urlPatterns = "/fetch", asyncSupported = true)
-public final class FetchServlet extends HttpServlet {
+// Loaded at startup so that /status lists this kind's fields from the first moment, and a bad context parameter
+// fails the deployment rather than the first request.
+@WebServlet(urlPatterns = "/fetch", asyncSupported = true, loadOnStartup = 2)
+public final class FetchServlet extends GetOnlyServlet {
 
     private static final long serialVersionUID = 1L;
 
     /** Context parameter: chunks a response may hold for a slow client (default 16, 1..1024). */
     static final String QUEUE_CAPACITY = "asyncprimer.fetch.queueCapacity";
 
-    /** Added to the planned duration for the async timeout: the bound on a client that stops reading. */
-    private static final Duration TIMEOUT_MARGIN = Duration.ofSeconds(30);
+    /**
+     * Context parameter: bytes a response may hold for a slow client (default 262144, 1..16777216). The worker
+     * pauses when the next chunk would go past it; a single chunk larger than the bound still goes alone into an
+     * empty queue, so a response holds at most max(this, one chunk).
+     */
+    static final String MAX_QUEUED_BYTES = "asyncprimer.fetch.maxQueuedBytes";
 
     private transient App app;
-    private int queueCapacity;
+    private transient AsyncResponse.Shared shared;
+    private QueueBody.Bounds bounds;
 
     @Override
     public void init() {
         app = App.from(getServletContext());
-        queueCapacity = ContextParams.intParam(getServletContext(), QUEUE_CAPACITY, 16, 1, 1024);
+        bounds = new QueueBody.Bounds(
+                ContextParams.intParam(getServletContext(), QUEUE_CAPACITY, 16, 1, 1024),
+                ContextParams.intParam(getServletContext(), MAX_QUEUED_BYTES, 262_144, 1, 16_777_216));
+        shared = app.shared(app.register(new OpenResponses<>("openFetches", QueueBody.class)
+                .gauge("pausedFetchWorkers", body -> body.paused() ? 1 : 0)
+                .gauge("queuedFetchChunks", QueueBody::queued)
+                .gauge("queuedFetchBytes", QueueBody::queuedBytes)));
     }
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        FetchSettings settings;
-        try {
-            settings = FetchSettings.from(request);
-        } catch (BadParameter e) {
-            e.send(response);
+        Optional<FetchSettings> settings = QueryParams.reader(FetchSettings::from).readOr400(request, response);
+        if (settings.isEmpty()) {
             return;
         }
         headers(response);
-        AsyncContext async = request.startAsync();
-        async.setTimeout(settings.planned().plus(TIMEOUT_MARGIN).toMillis());
+        AsyncContext async = app.startAsync(request, settings.get().planned());
 
-        QueueBody body = new QueueBody(async, queueCapacity, settings.timeout(), app.scheduler(), app.fetches());
-        Worker worker = new TickWorker(app.scheduler(), settings, Clock.systemUTC());
+        QueueBody body = new QueueBody(async, shared, bounds, settings.get().timeout());
+        Worker worker = new TickWorker(app.scheduler(), settings.get(), Clock.systemUTC());
         worker.onData(body::offer);   // on_data   -> body.put(chunk)
         worker.onFinish(body::end);   // on_finish -> body.put(StopIteration)
         worker.onError(body::fail);

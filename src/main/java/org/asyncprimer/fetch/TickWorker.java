@@ -7,9 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -41,7 +43,7 @@ final class TickWorker implements Worker {
     private volatile int produced;
     private volatile byte[] held;
     private volatile boolean cancelled;
-    private volatile ScheduledFuture<?> timer;
+    private final AtomicReference<ScheduledFuture<?>> timer = new AtomicReference<>();
 
     TickWorker(ScheduledExecutorService scheduler, FetchSettings settings, Clock clock) {
         this.scheduler = scheduler;
@@ -65,11 +67,13 @@ final class TickWorker implements Worker {
         error = callback;
     }
 
+    /** Called by the consumer; a scheduler that is shut down throws to it (RejectedExecutionException). */
     @Override
     public void start() {
         schedule(this::tick);
     }
 
+    /** Called by the consumer; a scheduler that is shut down throws to it (RejectedExecutionException). */
     @Override
     public void resume() {
         // Never re-enter the consumer on its own thread: it called us from inside its drain loop.
@@ -84,7 +88,7 @@ final class TickWorker implements Worker {
     @Override
     public void cancel() {
         cancelled = true;
-        ScheduledFuture<?> pending = timer;
+        ScheduledFuture<?> pending = timer.get();
         if (pending != null) {
             pending.cancel(false);
         }
@@ -117,8 +121,13 @@ final class TickWorker implements Worker {
         produced++;
         if (produced == settings.count()) {
             finish.run();
-        } else {
+            return;
+        }
+        try {
             schedule(this::tick);
+        } catch (RejectedExecutionException shutDown) {
+            cancelled = true; // on our own thread there is no caller to throw to: the error callback ends the body
+            error.accept(shutDown);
         }
     }
 
@@ -126,9 +135,13 @@ final class TickWorker implements Worker {
         if (cancelled) {
             return;
         }
-        timer = scheduler.schedule(task, settings.interval().toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> before = timer.get();
+        ScheduledFuture<?> next = scheduler.schedule(task, settings.interval().toNanos(), TimeUnit.NANOSECONDS);
+        // With a short interval the task may have run, and stored the timer after it, before schedule() returned
+        // here: storing ours then would hide that live one from cancel(). Store only over the handle seen before.
+        timer.compareAndSet(before, next);
         if (cancelled) {
-            timer.cancel(false); // cancel() ran meanwhile and may have missed this timer
+            next.cancel(false); // cancel() ran meanwhile and may have missed this timer
         }
     }
 }

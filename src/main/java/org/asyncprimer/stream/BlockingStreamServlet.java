@@ -2,12 +2,13 @@ package org.asyncprimer.stream;
 
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.annotation.WebServlet;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Optional;
+import org.asyncprimer.app.GetOnlyServlet;
 import org.asyncprimer.app.NoBuffering;
-import org.asyncprimer.app.QueryParams.BadParameter;
+import org.asyncprimer.app.QueryParams;
 
 /**
  * The anti-pattern the seed warns about, kept only to measure it against /stream: the request thread sleeps
@@ -18,17 +19,14 @@ import org.asyncprimer.app.QueryParams.BadParameter;
  * <pre>curl -N http://localhost:8080/stream/blocking</pre>
  */
 @WebServlet("/stream/blocking")
-public final class BlockingStreamServlet extends HttpServlet {
+public final class BlockingStreamServlet extends GetOnlyServlet {
 
     private static final long serialVersionUID = 1L;
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        StreamTimings timings;
-        try {
-            timings = StreamTimings.from(request);
-        } catch (BadParameter e) {
-            e.send(response);
+        Optional<StreamTimings> timings = QueryParams.reader(StreamTimings::from).readOr400(request, response);
+        if (timings.isEmpty()) {
             return;
         }
         response.setContentType(StreamFormat.PLAIN.contentType());
@@ -36,12 +34,22 @@ public final class BlockingStreamServlet extends HttpServlet {
         ServletOutputStream out = response.getOutputStream();
         try {
             for (int i = 0; i < StreamFormat.PLAIN.size(); i++) {
-                Thread.sleep(timings.before(i).toMillis()); // the thread is held here: the point of this servlet
+                Thread.sleep(timings.get().before(i).toMillis()); // the thread is held here: the point of this servlet
                 out.write(StreamFormat.PLAIN.chunk(i));
                 out.flush();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the container is stopping: end the response here
         }
+    }
+
+    /**
+     * HEAD answers at once with GET's headers. (HttpServlet's default runs doGet without a body: it would hold
+     * the thread for the whole planned duration to send nothing.)
+     */
+    @Override
+    protected void doHead(HttpServletRequest request, HttpServletResponse response) {
+        response.setContentType(StreamFormat.PLAIN.contentType());
+        NoBuffering.apply(response);
     }
 }

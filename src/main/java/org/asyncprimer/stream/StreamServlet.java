@@ -2,14 +2,16 @@ package org.asyncprimer.stream;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.annotation.WebServlet;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.time.Duration;
+import java.util.Optional;
 import org.asyncprimer.app.App;
+import org.asyncprimer.app.AsyncResponse;
+import org.asyncprimer.app.GetOnlyServlet;
 import org.asyncprimer.app.NoBuffering;
-import org.asyncprimer.app.QueryParams.BadParameter;
+import org.asyncprimer.app.OpenResponses;
+import org.asyncprimer.app.QueryParams;
 
 /**
  * The seed's first example: START, then MIDDLE 3 s later, then END 5 s after that, each flushed as it is
@@ -17,35 +19,30 @@ import org.asyncprimer.app.QueryParams.BadParameter;
  *
  * <pre>curl -N http://localhost:8080/stream</pre>
  */
-@WebServlet(urlPatterns = "/stream", asyncSupported = true)
-public final class StreamServlet extends HttpServlet {
+// Loaded at startup so that /status lists openStreams from the first moment, not from the first stream.
+@WebServlet(urlPatterns = "/stream", asyncSupported = true, loadOnStartup = 1)
+public final class StreamServlet extends GetOnlyServlet {
 
     private static final long serialVersionUID = 1L;
 
-    /** Added to the planned duration for the async timeout: a stream that outlives it is ended. */
-    private static final Duration TIMEOUT_MARGIN = Duration.ofSeconds(30);
-
     private transient App app;
+    private transient AsyncResponse.Shared shared;
 
     @Override
     public void init() {
         app = App.from(getServletContext());
+        shared = app.shared(app.register(new OpenResponses<>("openStreams", StreamTimeline.class)));
     }
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        StreamTimings timings;
-        try {
-            timings = StreamTimings.from(request);
-        } catch (BadParameter e) {
-            e.send(response);
+        Optional<StreamTimings> timings = QueryParams.reader(StreamTimings::from).readOr400(request, response);
+        if (timings.isEmpty()) {
             return;
         }
         StreamFormat format = headers(request, response);
-        AsyncContext async = request.startAsync();
-        // Tomcat's default is 30 s; the stream may legitimately last up to two minutes.
-        async.setTimeout(timings.total().plus(TIMEOUT_MARGIN).toMillis());
-        new StreamTimeline(async, format, timings, app.scheduler(), app.streams()).start();
+        AsyncContext async = app.startAsync(request, timings.get().total());
+        new StreamTimeline(async, shared, format, timings.get()).start();
     }
 
     /** HEAD answers at once with GET's headers: nothing to wait for when no body is sent. */

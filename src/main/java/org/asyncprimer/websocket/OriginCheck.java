@@ -10,7 +10,12 @@ import java.util.Set;
  * Refuses a WebSocket handshake from a foreign page with 403 (Cross-Site WebSocket Hijacking: a browser sends
  * the user's cookies with a cross-origin WebSocket handshake, and the same-origin policy does not apply).
  * Allowed: no {@code Origin} header at all (curl and other non-browser clients), the server's own
- * scheme://host:port, and the origins the deployer lists.
+ * scheme://host:port, and the origins the deployer lists in {@code asyncprimer.websocket.allowedOrigins}
+ * ({@code *}: any). {@code Origin: null} (a sandboxed page, a {@code file:} URL) is no origin of ours and is refused.
+ *
+ * <p>The rule is public for every request that changes state, not only handshakes: a feature that takes a
+ * cross-site request with the user's cookies (a POST) asks {@link #allows(HttpServletRequest)} and refuses with
+ * 403 when it says no, by the same rule and the same allow-list as the handshake.
  *
  * <p>{@link #checkOrigin} is the container's portable hook, but it sees only the Origin header, not the request
  * it has to be compared with. So {@link WebSocketSetup}, a request listener, decides with the whole request as
@@ -23,13 +28,26 @@ public final class OriginCheck extends ServerEndpointConfig.Configurator {
     /** Per-thread scratch for one handshake, set and cleared by {@link WebSocketSetup} around each request. */
     private static final ThreadLocal<Boolean> VERDICT = new ThreadLocal<>();
 
+    /**
+     * Whether {@code request} may act on this application: it carries no Origin, its Origin is the request's own
+     * scheme://host:port, or the deployer allows that origin. For a request of this application only.
+     */
+    public static boolean allows(HttpServletRequest request) {
+        return allows(request.getHeader("Origin"), request.getScheme(), request.getHeader("Host"),
+                WebSocketSettings.of(request.getServletContext()).allowedOrigins());
+    }
+
     @Override
     public boolean checkOrigin(String originHeaderValue) {
         return originHeaderValue == null || Boolean.TRUE.equals(VERDICT.get());
     }
 
-    static void decide(HttpServletRequest request, Set<String> allowed) {
-        VERDICT.set(allows(request.getHeader("Origin"), request.getScheme(), request.getHeader("Host"), allowed));
+    /**
+     * The verdict for a handshake on this thread, decided for every request: an async request may end on another
+     * thread than it began, so the verdict a thread holds is always that of the request it runs now.
+     */
+    static void decide(HttpServletRequest request) {
+        VERDICT.set(allows(request));
     }
 
     static void forget() {

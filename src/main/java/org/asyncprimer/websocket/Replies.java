@@ -8,13 +8,22 @@ import java.io.IOException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
- * The replies of one session on their way out. A JSR-356 async remote allows one send in flight (a second one
- * throws {@code IllegalStateException}), so replies wait here, at most {@link #MAX_WAITING}; a client that sends
- * faster than it reads its replies beyond that is closed (1008) instead of being buffered without limit, and a
- * reply it does not take within the send timeout closes it too.
+ * The replies of one session on their way out, and its close. A JSR-356 async remote allows one send in flight (a
+ * second one throws {@code IllegalStateException}), so replies wait here, at most {@link #MAX_WAITING}; a client
+ * that sends faster than it reads its replies beyond that is closed (1008) instead of being buffered without
+ * limit, and a reply it does not take within the send timeout closes it too.
+ *
+ * <p>The close goes out like a reply: after the send in flight, never on top of it. When a client overflows, a send
+ * is stuck, and closing at once loses the 1008 on every container. Tomcat writes the close frame with a blocking
+ * send that first waits for the send in flight, on the thread delivering the client's message (up to 50 ms since
+ * 10.1.24, up to its 20 s blocking-send timeout before), then drops the connection without the frame; Jetty 12
+ * drops what waits behind a close other than 1000 and ends the connection without the frame as well
+ * ({@code WebSocketSlowReaderIT} shows both). Here the completion of the stuck send, once the client reads, sends
+ * the close: no thread waits for it, and the client learns why. A client that never reads meets the send timeout.
  */
 final class Replies {
 
@@ -22,46 +31,73 @@ final class Replies {
 
     private final Session session;
     private final Queue<String> waiting = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger count = new AtomicInteger();
-    private final AtomicBoolean inFlight = new AtomicBoolean();
+    /** Held while a send is in flight, and for good once the close is sent: whoever takes it sends what is next. */
+    private final AtomicBoolean sending = new AtomicBoolean();
+    private final AtomicReference<CloseReason> closing = new AtomicReference<>();
 
     Replies(Session session) {
         this.session = session;
     }
 
-    void send(String reply) {
-        if (count.incrementAndGet() > MAX_WAITING) {
+    /** Queues the reply, made only if it is going to be sent: once the close is due, messages cost no work. */
+    void send(Supplier<String> reply) {
+        if (closing.get() != null) {
+            return;
+        }
+        // The container delivers a session's messages one at a time: only completing sends race this size, and
+        // they only lower it.
+        if (waiting.size() >= MAX_WAITING) {
             close(new CloseReason(CloseCodes.VIOLATED_POLICY, "client is not reading its replies"));
             return;
         }
-        waiting.add(reply);
+        waiting.add(reply.get());
         pump();
     }
 
-    /** Starts the next send unless one is in flight; the send's completion calls this again. */
+    /** Closes the session after the send in flight, if any; replies still waiting are dropped. First reason wins. */
+    void close(CloseReason reason) {
+        if (closing.compareAndSet(null, reason)) {
+            pump();
+        }
+    }
+
+    /** Sends what is due unless a send is in flight: the close if one is due, else the next reply. */
     private void pump() {
-        while (!waiting.isEmpty() && inFlight.compareAndSet(false, true)) {
+        while ((closing.get() != null || !waiting.isEmpty()) && sending.compareAndSet(false, true)) {
+            CloseReason reason = closing.get();
+            if (reason != null) {
+                closeNow(reason); // keeps `sending` for good: nothing follows a close
+                return;
+            }
             String next = waiting.poll();
             if (next == null) {
-                inFlight.set(false);
+                sending.set(false);
                 continue;
             }
-            count.decrementAndGet();
-            session.getAsyncRemote().sendText(next, this::sent); // may complete inline, calling sent() at once
-            return;
+            try {
+                session.getAsyncRemote().sendText(next, this::sent); // may complete inline, calling sent() at once
+                return;
+            } catch (IllegalStateException closedByTheContainer) {
+                // An idle timeout or the client's close got there first: the session takes no more sends. Nothing is
+                // in flight now, and nothing waiting will ever go out.
+                waiting.clear();
+                sending.set(false);
+                return;
+            }
         }
     }
 
+    /** The completion of the send in flight, on a container thread or inline in {@code sendText}. */
     private void sent(SendResult result) {
-        inFlight.set(false);
         if (!result.isOK()) {
-            close(new CloseReason(CloseCodes.GOING_AWAY, "reply not taken in time"));
-            return;
+            // Timed out or failed: the container gives up on the connection; close our side before the next send.
+            closing.compareAndSet(null, new CloseReason(CloseCodes.GOING_AWAY, "reply not taken in time"));
         }
+        sending.set(false);
         pump();
     }
 
-    private void close(CloseReason reason) {
+    private void closeNow(CloseReason reason) {
         waiting.clear();
         try {
             session.close(reason);

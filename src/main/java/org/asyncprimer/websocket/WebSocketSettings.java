@@ -22,6 +22,21 @@ import org.asyncprimer.app.ContextParams;
  */
 record WebSocketSettings(int maxMessageBytes, Duration idleTimeout, Duration sendTimeout, Set<String> allowedOrigins) {
 
+    private static final String ATTRIBUTE = WebSocketSettings.class.getName();
+
+    /** The settings {@link WebSocketSetup} read when this context started. */
+    static WebSocketSettings of(ServletContext context) {
+        WebSocketSettings settings = (WebSocketSettings) context.getAttribute(ATTRIBUTE);
+        if (settings == null) {
+            throw new IllegalStateException(WebSocketSetup.class.getName() + " has not initialised this context");
+        }
+        return settings;
+    }
+
+    void attachTo(ServletContext context) {
+        context.setAttribute(ATTRIBUTE, this);
+    }
+
     static WebSocketSettings from(ServletContext context) {
         return new WebSocketSettings(
                 ContextParams.intParam(context, "asyncprimer.websocket.maxMessageBytes", 65_536, 1, 16 << 20),

@@ -9,17 +9,17 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.websocket.server.ServerContainer;
 
 /**
- * Applies {@link WebSocketSettings} to this application's WebSocket container (every session starts with them)
- * and prepares the {@link OriginCheck} verdict for each handshake.
+ * Applies {@link WebSocketSettings} to this application's WebSocket container (every session starts with them),
+ * keeps them in the context for {@link OriginCheck#allows}, and prepares the {@link OriginCheck} verdict for each
+ * handshake.
  */
 @WebListener
 public final class WebSocketSetup implements ServletContextListener, ServletRequestListener {
 
-    private volatile WebSocketSettings settings;
-
     @Override
     public void contextInitialized(ServletContextEvent event) {
-        settings = WebSocketSettings.from(event.getServletContext());
+        WebSocketSettings settings = WebSocketSettings.from(event.getServletContext());
+        settings.attachTo(event.getServletContext());
         ServerContainer container = (ServerContainer) event.getServletContext()
                 .getAttribute(ServerContainer.class.getName());
         if (container == null) {
@@ -41,9 +41,10 @@ public final class WebSocketSetup implements ServletContextListener, ServletRequ
 
     @Override
     public void requestInitialized(ServletRequestEvent event) {
-        if (event.getServletRequest() instanceof HttpServletRequest request
-                && request.getHeader("Upgrade") != null && settings != null) {
-            OriginCheck.decide(request, settings.allowedOrigins());
+        // Every request, not only those with an Upgrade header: whether a request is a handshake is the container's
+        // call, and the verdict must be there whenever it makes it.
+        if (event.getServletRequest() instanceof HttpServletRequest request) {
+            OriginCheck.decide(request);
         }
     }
 

@@ -20,7 +20,10 @@ public final class Jetty94Server implements TestServer {
     /** Jetty runs its acceptor and selector on the same pool as requests: one thread each here. */
     private static final int CONNECTOR_THREADS = 2;
 
+    private static final String MIN_SPARE_THREADS = "minSpareThreads";
+
     private Server server;
+    private ClassLoader webappClassLoader;
 
     @Override
     public URI start(Webapp webapp, ServerOptions options) throws Exception {
@@ -31,8 +34,11 @@ public final class Jetty94Server implements TestServer {
         if (!Server.getVersion().startsWith("9.4.")) {
             throw new IllegalStateException("expected Jetty 9.4 on the class path, found " + Server.getVersion());
         }
-        QueuedThreadPool pool = new QueuedThreadPool(options.maxThreads() + CONNECTOR_THREADS,
-                Math.min(8, options.maxThreads() + CONNECTOR_THREADS));
+        int maxThreads = options.maxThreads() + CONNECTOR_THREADS;
+        // Tomcat's name for the request threads always kept, so one ServerOptions fixes both containers' pools.
+        String minSpare = options.connector().get(MIN_SPARE_THREADS);
+        QueuedThreadPool pool = new QueuedThreadPool(maxThreads,
+                minSpare == null ? Math.min(8, maxThreads) : Integer.parseInt(minSpare) + CONNECTOR_THREADS);
         pool.setName("jetty");
         pool.setReservedThreads(0);
         server = new Server(pool);
@@ -62,6 +68,7 @@ public final class Jetty94Server implements TestServer {
         if (!context.isAvailable()) {
             throw new IllegalStateException("the webapp did not deploy on Jetty 9.4");
         }
+        webappClassLoader = context.getClassLoader();
         return URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
     }
 
@@ -69,6 +76,9 @@ public final class Jetty94Server implements TestServer {
     private static HttpConfiguration http(ServerOptions options) {
         HttpConfiguration http = new HttpConfiguration();
         options.connector().forEach((name, value) -> {
+            if (name.equals(MIN_SPARE_THREADS)) {
+                return;
+            }
             int bytes = Integer.parseInt(value);
             switch (name) {
                 case "outputBufferSize" -> http.setOutputBufferSize(bytes);
@@ -79,6 +89,11 @@ public final class Jetty94Server implements TestServer {
             }
         });
         return http;
+    }
+
+    @Override
+    public ClassLoader webappClassLoader() {
+        return webappClassLoader;
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,12 +18,14 @@ import java.util.stream.IntStream;
 
 /**
  * The benchmark: thousands of concurrent /stream, /fetch or WebSocket clients from one process against any base
- * URL, with the server's cost when its PID is given. Results: a markdown table (printed and appended to
+ * URL, with the server's cost when its PID is given; or thousands that hang up mid-response ({@code churn}, see
+ * {@link Churn}) and whether the server gets back to idle. Results: a markdown table (printed and appended to
  * {@code <out>/results.md}) and the connections in progress over time ({@code <out>/<label>.csv}); {@code chart}
  * draws those series into one SVG.
  *
  * <pre>
  * mvn -q test-compile exec:java -Dbench="streams --url http://127.0.0.1:8080/ --n 1000 --pid 12345"
+ * mvn -q test-compile exec:java -Dbench="churn --url http://127.0.0.1:8080/ --clients 3000 --pid 12345 --heap"
  * mvn -q test-compile exec:java -Dbench="chart --out target/bench/held.svg target/bench/a.csv target/bench/b.csv"
  * </pre>
  *
@@ -31,12 +34,30 @@ import java.util.stream.IntStream;
  * {@code --count}/{@code --interval} (fetch; 5/1000), {@code --clients}/{@code --rounds} (wsecho; 200/50),
  * {@code --pid} the server process, {@code --heap} also take live-heap histograms (pauses the server: use it in
  * memory runs, not in lateness runs), {@code --label}, {@code --out} (target/bench), {@code --deadline} seconds.
+ * Churn: {@code --clients} (3000), {@code --first}/{@code --second} (200/60000), {@code --count}/{@code --interval}
+ * (1000/200), {@code --kinds} (stream,fetch,websocket), {@code --hangups} (rst,fin), {@code --warmup} clients (200; as many as
+ * {@code --clients} fills the container's caches as the churn will, for a live heap to compare with),
+ * {@code --in-process} (the server runs in this JVM: count its Java threads).
  */
 public final class Bench {
 
-    /** What one run measured, for tests and for the table. */
+    /**
+     * What one run measured, for tests and for the table: clients planned, those that completed everything they
+     * were to do, and the messages (chunks, lines, replies) that should have come and that came correctly; the
+     * churn's checks of the server after it.
+     */
     public record Result(String label, int started, int completed, int failed, int peakInProgress,
-                         List<String> failures) {
+                         long messagesExpected, long messagesReceived, List<String> failures, List<Check> checks) {
+
+        /** Every client completed, every message came, every check held. */
+        public boolean ok() {
+            return failed == 0 && completed == started && messagesReceived == messagesExpected
+                    && checks.stream().allMatch(Check::ok);
+        }
+    }
+
+    /** One thing the churn checks on the server: its value at idle before, after the churn, and whether it held. */
+    public record Check(String what, String idle, String after, boolean ok) {
     }
 
     private final Map<String, String> options;
@@ -52,7 +73,7 @@ public final class Bench {
             args = args[0].trim().split("\\s+"); // -Dbench="streams --n 100" arrives as one argument
         }
         if (args.length == 0) {
-            System.err.println("usage: streams|fetch|wsecho --url URL [options] | chart --out FILE.svg CSV...");
+            System.err.println("usage: streams|fetch|wsecho|churn --url URL [options] | chart --out FILE.svg CSV...");
             System.exit(2);
         }
         if (args[0].equals("chart")) {
@@ -65,7 +86,7 @@ public final class Bench {
             return;
         }
         Result result = run(args);
-        System.exit(result.failed() == 0 ? 0 : 1);
+        System.exit(result.ok() ? 0 : 1);
     }
 
     public static Result run(String... args) throws Exception {
@@ -76,6 +97,9 @@ public final class Bench {
             }
             boolean flag = i + 1 == args.length || args[i + 1].startsWith("--");
             options.put(args[i].substring(2), flag ? "true" : args[++i]);
+        }
+        if (args[0].equals("h2streams")) {
+            return H2Bench.run(options); // HTTP/2 streams, many on each connection: its own client
         }
         return new Bench(args[0], options).run();
     }
@@ -106,10 +130,17 @@ public final class Bench {
         AtomicReference<ServerProbe.Heap> atPeak = new AtomicReference<>();
 
         String table;
+        String verdict = "";
         Result result;
         LoadLoop loop;
         long start = System.nanoTime();
-        if (scenario.equals("wsecho")) {
+        if (scenario.equals("churn")) {
+            Churn.Outcome churn = churn(base, probe, heap, label);
+            result = churn.result();
+            loop = churn.loop();
+            table = churn.header() + serverHeader() + "\n" + churn.rule() + serverRule() + "\n" + churn.row();
+            verdict = "\n\n" + churn.verdict();
+        } else if (scenario.equals("wsecho")) {
             int clients = number("clients", 200);
             int rounds = number("rounds", 50);
             loop = new LoadLoop(target, clients, number("ramp", 2000), Duration.ofSeconds(number("deadline", 300)));
@@ -120,9 +151,10 @@ public final class Bench {
             long replies = sessions.stream().mapToLong(WsSession::rounds).sum();
             long wrong = sessions.stream().mapToLong(s -> s.wrong).sum();
             int ok = (int) sessions.stream().filter(WsSession::complete).count();
-            result = new Result(label, clients, ok, clients - ok, loop.peak(),
+            result = new Result(label, clients, ok, clients - ok, loop.peak(), (long) clients * rounds,
+                    replies - wrong,
                     sessions.stream().filter(s -> !s.complete()).map(s -> s.failure + " (wrong " + s.wrong + ")")
-                            .distinct().limit(5).toList());
+                            .distinct().limit(5).toList(), List.of());
             table = "| run | clients × rounds | sessions ok | replies (wrong) | msg/s | RTT ms p50 / p99 / max |"
                     + serverHeader() + "\n|---|---|---|---|---|---|" + serverRule() + "\n"
                     + String.format("| %s | %d × %d | %d | %d (%d) | %.0f | %s |", label, clients, rounds, ok,
@@ -148,8 +180,9 @@ public final class Bench {
             }
             List<Exchange> exchanges = loop.run(i -> new Exchange(request, markers), start);
             int ok = (int) exchanges.stream().filter(Exchange::complete).count();
-            result = new Result(label, n, ok, n - ok, loop.peak(), exchanges.stream()
-                    .filter(e -> !e.complete()).map(e -> e.failure).distinct().limit(5).toList());
+            result = new Result(label, n, ok, n - ok, loop.peak(), (long) n * markers.size(),
+                    exchanges.stream().mapToLong(Exchange::marked).sum(), exchanges.stream()
+                    .filter(e -> !e.complete()).map(e -> e.failure).distinct().limit(5).toList(), List.of());
             double[] startLate = lateness(exchanges, 0, 0);
             double[] lastLate = lateness(exchanges, markers.size() - 1, planned);
             table = "| run | N | completed | failed | peak in progress | first chunk ms p50 / p99 / max "
@@ -164,7 +197,7 @@ public final class Bench {
             table += String.format(" %d | %.0f | %.1f |", peakThreads.get(), peakRss.get() / 1048576.0,
                     probe.cpuSeconds() - cpuBefore);
         }
-        if (heap && !scenario.equals("wsecho")) {
+        if (heap && !scenario.equals("wsecho") && !scenario.equals("churn")) {
             Thread.sleep(1000);
             ServerProbe.Heap idle = probe.liveHeap();
             ServerProbe.Heap peak = atPeak.get();
@@ -179,6 +212,7 @@ public final class Bench {
                 System.out.println(growth);
             }
         }
+        table += verdict;
         System.out.println();
         System.out.println(table);
         if (!result.failures().isEmpty()) {
@@ -190,6 +224,24 @@ public final class Bench {
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         Chart.writeSeries(out.resolve(label + ".csv"), loop.samples());
         return result;
+    }
+
+    /** The churn with its options: timings chosen so that a dead client's next write comes soon (see Churn). */
+    private Churn.Outcome churn(URI base, ServerProbe probe, boolean heap, String label) throws Exception {
+        int first = number("first", 200);
+        int second = number("second", 60_000);
+        int interval = number("interval", 200);
+        Duration deadline = Duration.ofSeconds(number("deadline", (first + second + 2 * interval) / 1000 + 30));
+        return new Churn(new ServerState.Source(base, probe, options.containsKey("in-process")),
+                list(option("kinds", "stream,fetch,websocket"), k -> Churn.Kind.valueOf(k.toUpperCase(Locale.ROOT))),
+                list(option("hangups", "rst,fin"), h -> LoadLoop.HangUp.valueOf(h.toUpperCase(Locale.ROOT))),
+                number("ramp", 2000), deadline, heap)
+                .run(label, number("warmup", 200),
+                        new Churn.Round(number("clients", 3000), first, second, number("count", 1000), interval));
+    }
+
+    private static <T> List<T> list(String commaSeparated, java.util.function.Function<String, T> parse) {
+        return java.util.Arrays.stream(commaSeparated.split(",")).map(String::trim).map(parse).toList();
     }
 
     private List<String> optionsLine() {

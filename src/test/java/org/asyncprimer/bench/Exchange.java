@@ -7,13 +7,15 @@ import java.util.List;
 /**
  * One HTTP request of a load run and what came back: the status, and when each expected marker (START, MIDDLE,
  * END; or each fetch line) arrived. Markers must come in order; the body ends when the server closes
- * ({@code Connection: close}).
+ * ({@code Connection: close}), or, for a client that {@linkplain #hangingUp hangs up}, when its last marker came.
  */
 final class Exchange implements LoadLoop.Conn {
 
     final ByteBuffer request;
     private final List<String> markers;
     final long[] markedAt;
+    /** Null: the server ends the exchange. */
+    private final LoadLoop.HangUp hangUp;
     private String carry = "";
     private int next;
 
@@ -23,10 +25,21 @@ final class Exchange implements LoadLoop.Conn {
     int status = -1;
     String failure;
 
+    /** Reads until the server closes the connection. */
     Exchange(String request, List<String> markers) {
+        this(request, markers, null);
+    }
+
+    private Exchange(String request, List<String> markers, LoadLoop.HangUp hangUp) {
         this.request = ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII));
         this.markers = markers;
         this.markedAt = new long[markers.size()];
+        this.hangUp = hangUp;
+    }
+
+    /** A client that closes the connection itself, {@code how}, as soon as its last marker has come. */
+    static Exchange hangingUp(String request, List<String> markers, LoadLoop.HangUp how) {
+        return new Exchange(request, markers, how);
     }
 
     @Override
@@ -46,7 +59,12 @@ final class Exchange implements LoadLoop.Conn {
 
     @Override
     public boolean finished() {
-        return false; // the server ends the exchange (Connection: close)
+        return hangUp != null && next == markers.size(); // else the server ends it (Connection: close)
+    }
+
+    @Override
+    public LoadLoop.HangUp hangUp() {
+        return hangUp == null ? LoadLoop.HangUp.FIN : hangUp;
     }
 
     /** Scans newly read bytes for the status line and the next markers; {@code now} stamps what was found. */
@@ -77,6 +95,11 @@ final class Exchange implements LoadLoop.Conn {
         return firstByteAt != 0 && endedAt == 0;
     }
 
+    /** Markers that came, in order. */
+    int marked() {
+        return next;
+    }
+
     boolean complete() {
         return failure == null && status == 200 && next == markers.size();
     }
@@ -86,6 +109,8 @@ final class Exchange implements LoadLoop.Conn {
             endedAt = now;
             if (why != null) {
                 failure = why;
+            } else if (status < 0) {
+                failure = "closed by the server before any response";
             } else if (status != 200) {
                 failure = "status " + status;
             } else if (next < markers.size()) {

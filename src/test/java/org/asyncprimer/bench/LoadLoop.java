@@ -34,9 +34,20 @@ final class LoadLoop {
         /** The client has finished and wants the connection closed. */
         boolean finished();
 
+        /** How the loop closes the connection once {@link #finished()}: an orderly FIN unless the client says RST. */
+        default HangUp hangUp() {
+            return HangUp.FIN;
+        }
+
         /** Counted as held by the server right now. */
         boolean inProgress();
     }
+
+    /**
+     * How a client closes a connection it is done with: FIN is an orderly close (the server's next write still
+     * succeeds; the peer answers it with RST), RST aborts it ({@code SO_LINGER} 0: the server's next write fails).
+     */
+    enum HangUp { FIN, RST }
 
     /** The number of connections in progress, sampled every 100 ms. */
     record Sample(long atMillis, int inProgress) {
@@ -122,6 +133,9 @@ final class LoadLoop {
                             channel.write(out);
                         }
                         if (conn.finished()) {
+                            if (conn.hangUp() == HangUp.RST) {
+                                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+                            }
                             close(key, channel);
                             conn.closed(now, null);
                             done++;

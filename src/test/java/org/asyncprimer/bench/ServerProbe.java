@@ -3,12 +3,15 @@ package org.asyncprimer.bench;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * What the server process costs, read from outside: RSS, threads and CPU time from {@code /proc}, and the live
@@ -33,6 +36,21 @@ final class ServerProbe {
 
     long threads() throws IOException {
         return statusField("Threads:");
+    }
+
+    /** How many of the process's threads have each name ({@code /proc/PID/task/TID/comm}: 15 characters at most). */
+    Map<String, Long> threadNames() throws IOException {
+        Map<String, Long> names = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    names.merge(Files.readString(task.resolve("comm")).trim(), 1L, Long::sum);
+                } catch (NoSuchFileException ended) {
+                    // the thread ended while we listed them
+                }
+            }
+        }
+        return names;
     }
 
     /** User plus system CPU seconds since the process started. */

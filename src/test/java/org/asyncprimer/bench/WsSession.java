@@ -7,13 +7,16 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One WebSocket client of the {@code wsecho} scenario: the handshake, then {@code rounds} round trips, each
- * reply checked against the seed's exact answer, then a close frame. Client frames are masked (RFC 6455 5.3).
+ * reply checked against the seed's exact answer, then a close frame; or, for the churn, no close frame: the TCP
+ * connection is dropped ({@link #dropping}). Client frames are masked (RFC 6455 5.3).
  */
 final class WsSession implements LoadLoop.Conn {
 
     private final int id;
     private final int rounds;
     private final String host;
+    /** Null: the session ends with a close frame. */
+    private final LoadLoop.HangUp drop;
     final long[] rttNanos;
     private ByteBuffer out;
     private ByteBuffer in = ByteBuffer.allocate(4096);
@@ -25,6 +28,16 @@ final class WsSession implements LoadLoop.Conn {
     String failure;
 
     WsSession(int id, int rounds, String host) {
+        this(id, rounds, host, null);
+    }
+
+    /** A session that drops the connection, {@code how}, after its last round trip instead of closing. */
+    static WsSession dropping(int id, int rounds, String host, LoadLoop.HangUp how) {
+        return new WsSession(id, rounds, host, how);
+    }
+
+    private WsSession(int id, int rounds, String host, LoadLoop.HangUp drop) {
+        this.drop = drop;
         this.id = id;
         this.rounds = rounds;
         this.host = host;
@@ -122,7 +135,7 @@ final class WsSession implements LoadLoop.Conn {
         }
         round++;
         if (round == rounds) {
-            out = frame(0x8, new byte[] {0x03, (byte) 0xe8}); // close, 1000
+            out = drop == null ? frame(0x8, new byte[] {0x03, (byte) 0xe8}) : ByteBuffer.allocate(0); // close, 1000
             finished = true;
         } else {
             send(now);
@@ -166,6 +179,11 @@ final class WsSession implements LoadLoop.Conn {
     @Override
     public boolean finished() {
         return finished && !out.hasRemaining();
+    }
+
+    @Override
+    public LoadLoop.HangUp hangUp() {
+        return drop == null ? LoadLoop.HangUp.FIN : drop;
     }
 
     @Override

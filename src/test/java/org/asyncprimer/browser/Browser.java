@@ -30,7 +30,8 @@ final class Browser implements AutoCloseable {
         this.profile = profile;
     }
 
-    static Browser launch() throws Exception {
+    /** {@code extraArguments}: more Chromium switches, e.g. {@code --ignore-certificate-errors} for a test certificate. */
+    static Browser launch(String... extraArguments) throws Exception {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             throw new IllegalStateException("Chromium or chromedriver is missing (" + CHROMIUM + ", " + CHROMEDRIVER
                     + "): install them with `apt-get install chromium chromium-driver`");
@@ -42,6 +43,7 @@ final class Browser implements AutoCloseable {
                 "--no-first-run", "--disable-background-networking", "--disable-sync",
                 "--disable-component-update", "--disable-quic", "--window-size=1100,900",
                 "--user-data-dir=" + profile);
+        options.addArguments(extraArguments);
         // Navigation returns at once: /stream's page load only completes at END, and the tests watch it grow.
         options.setPageLoadStrategy(PageLoadStrategy.NONE);
         ChromeDriverService service = new ChromeDriverService.Builder()

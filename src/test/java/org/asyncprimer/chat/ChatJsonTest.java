@@ -1,7 +1,10 @@
 package org.asyncprimer.chat;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +18,17 @@ class ChatJsonTest {
         assertEquals("{\"id\":\"1795705200000-2\",\"room\":\"lobby\",\"name\":\"alice\","
                 + "\"text\":\"hi \\\"you\\\"\\n<b>\","
                 + "\"at\":\"2026-11-26T15:00:00.000Z\"}", ChatJson.message(message));
+    }
+
+    @Test
+    void aMessageIsEncodedOnceAndKeepsItsJson() {
+        Message message = new Message(new MessageId(7, 0), "lobby", "zoë", "hi 😀", Instant.EPOCH);
+
+        assertEquals(ChatJson.message(message), message.json());
+        assertSame(message.json(), message.json(), "the same string every time: encoded once");
+        assertSame(message.jsonUtf8(), message.jsonUtf8());
+        assertArrayEquals(ChatJson.message(message).getBytes(StandardCharsets.UTF_8), message.jsonUtf8());
+        assertEquals(new Message(new MessageId(7, 0), "lobby", "zoë", "hi 😀", Instant.EPOCH), message);
     }
 
     @Test

@@ -105,8 +105,37 @@ class MemoryBrokerTest {
         assertEquals(0, recorder.caughtUp.get());
 
         subscription.resume();
-        assertEquals(List.of("gap " + T + "-0", T + "-0 one", T + "-1 two"), recorder.events());
+        assertEquals(List.of(T + "-0 one", T + "-1 two"), recorder.events());
         assertEquals(1, recorder.caughtUp.get());
+    }
+
+    @Test
+    void fromTheStartOfARoomThatHasDroppedNothingThereIsNoGap() {
+        Recorder early = subscribe("lobby", MessageId.ZERO); // the room is opened by this subscription
+        publish("lobby", "one");
+        publish("lobby", "two");
+
+        assertEquals(List.of(T + "-0 one", T + "-1 two"), early.events());
+        assertEquals(List.of(T + "-0 one", T + "-1 two"), subscribe("lobby", MessageId.ZERO).events());
+        assertEquals(List.of(T + "-0 one", T + "-1 two"), read("lobby", MessageId.ZERO, 10));
+    }
+
+    @Test
+    void fromTheStartOfARoomThatHasDroppedMessagesThereIsTheGap() {
+        broker = broker(2, 10_000, 64 << 20);
+        Recorder paused = new Recorder(0);
+        Subscription subscription = broker.subscribe("lobby", MessageId.ZERO, paused);
+        subscription.resume();
+        for (String text : List.of("one", "two", "three")) {
+            publish("lobby", text);
+        }
+
+        assertEquals(List.of("gap", T + "-1 two", T + "-2 three"), read("lobby", MessageId.ZERO, 10));
+        assertEquals(List.of("gap " + T + "-1", T + "-1 two", T + "-2 three"),
+                subscribe("lobby", MessageId.ZERO).events());
+        paused.makeRoom(10); // was at "from the start" when "one" was dropped: it missed it
+        subscription.resume();
+        assertEquals(List.of("gap " + T + "-1", T + "-1 two", T + "-2 three"), paused.events());
     }
 
     @Test
@@ -436,6 +465,7 @@ class MemoryBrokerTest {
         subscribe("c", null);
 
         assertEquals(new Counts(3, 2, Retained.sizeOf(hello) + Retained.sizeOf(hi), 2), broker.counts());
-        assertEquals(2 * (5 + 5) + 160, Retained.sizeOf(hello)); // two bytes per character of name and text
+        // Two bytes per character of name and text, for the strings and for the JSON kept as a string and as bytes.
+        assertEquals(3 * 2 * (5 + 5) + 160 + 2 * 120, Retained.sizeOf(hello));
     }
 }

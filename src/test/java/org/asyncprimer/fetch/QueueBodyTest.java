@@ -5,20 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.WriteListener;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.asyncprimer.app.FakeAsync;
 import org.asyncprimer.app.OpenResponses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,39 +18,32 @@ import org.junit.jupiter.api.Test;
 /** The queue-and-drain logic against a scripted output stream: no container, every step deterministic. */
 class QueueBodyTest {
 
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    private final FakeOutput out = new FakeOutput();
-    private final CountDownLatch completed = new CountDownLatch(1);
-    private final AtomicInteger status = new AtomicInteger(200);
+    private static final int NO_BYTE_BOUND = Integer.MAX_VALUE;
+
+    private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+    private final FakeAsync fake = new FakeAsync();
     private final RecordingWorker worker = new RecordingWorker();
-    private final OpenResponses registry = new OpenResponses();
+    private final OpenResponses<QueueBody> registry = new OpenResponses<>("openFetches", QueueBody.class);
+
+    QueueBodyTest() {
+        scheduler.setRemoveOnCancelPolicy(true); // so an empty queue means no live timer
+    }
 
     @AfterEach
     void stopScheduler() {
         scheduler.shutdownNow();
     }
 
-    private QueueBody startBody(int capacity, Duration longPoll) throws Exception {
-        HttpServletResponse response = proxy(HttpServletResponse.class, (name, args) -> switch (name) {
-            case "getOutputStream" -> out;
-            case "setStatus" -> {
-                status.set((Integer) args[0]);
-                yield null;
-            }
-            default -> null;
-        });
-        AsyncContext async = proxy(AsyncContext.class, (name, args) -> switch (name) {
-            case "getResponse" -> response;
-            case "complete" -> {
-                completed.countDown();
-                yield null;
-            }
-            default -> null;
-        });
-        QueueBody body = new QueueBody(async, capacity, longPoll, scheduler, registry);
+    private QueueBody startBody(int chunks, int bytes, Duration longPoll) throws Exception {
+        QueueBody body = new QueueBody(fake.context, FakeAsync.shared(scheduler, registry),
+                new QueueBody.Bounds(chunks, bytes), longPoll);
         body.start(worker);
-        out.listener.onWritePossible(); // what the container does once the listener is set
+        fake.out.listener.onWritePossible(); // what the container does once the listener is set
         return body;
+    }
+
+    private QueueBody startBody(int chunks, Duration longPoll) throws Exception {
+        return startBody(chunks, NO_BYTE_BOUND, longPoll);
     }
 
     @Test
@@ -74,26 +59,28 @@ class QueueBodyTest {
         QueueBody body = startBody(4, Duration.ofMinutes(1));
 
         assertTrue(body.offer(bytes("one\n")));
-        assertEquals("one\n", out.written());
-        assertEquals(1, out.flushes);
+        assertEquals("one\n", fake.out.written());
+        assertEquals(1, fake.out.flushes.get());
         assertTrue(body.offer(bytes("two\n")));
-        assertEquals("one\ntwo\n", out.written());
-        assertEquals(2, out.flushes);
+        assertEquals("one\ntwo\n", fake.out.written());
+        assertEquals(2, fake.out.flushes.get());
+        assertEquals(0, body.queued());
+        assertEquals(0, body.queuedBytes());
     }
 
     @Test
     void completesAtTheEndMarkerAfterEveryChunk() throws Exception {
         QueueBody body = startBody(4, Duration.ofMinutes(1));
-        out.ready = false;
+        fake.out.ready = false;
         body.offer(bytes("a"));
         body.offer(bytes("b"));
         body.end();
-        assertEquals(1, completed.getCount(), "not completed while chunks wait");
+        assertEquals(0, fake.completions.get(), "not completed while chunks wait");
 
-        out.becomeReady();
+        fake.out.becomeReady();
 
-        assertEquals("ab", out.written());
-        assertTrue(completed.await(1, TimeUnit.SECONDS));
+        assertEquals("ab", fake.out.written());
+        assertEquals(1, fake.completions.get());
         assertEquals(0, registry.size());
         assertEquals(1, worker.cancelled.get(), "a finished body stops its worker");
     }
@@ -101,7 +88,7 @@ class QueueBodyTest {
     @Test
     void refusesChunksBeyondItsBoundAndResumesTheWorkerWhenDrained() throws Exception {
         QueueBody body = startBody(3, Duration.ofMinutes(1));
-        out.ready = false;
+        fake.out.ready = false;
 
         assertTrue(body.offer(bytes("1")));
         assertTrue(body.offer(bytes("2")));
@@ -111,10 +98,43 @@ class QueueBodyTest {
         assertEquals(3, body.queued());
         assertEquals(0, worker.resumed.get());
 
-        out.becomeReady();
+        fake.out.becomeReady();
 
-        assertEquals("123", out.written());
+        assertEquals("123", fake.out.written());
         assertFalse(body.paused());
+        assertEquals(1, worker.resumed.get());
+    }
+
+    @Test
+    void pausesTheWorkerWhenTheNextChunkWouldPassTheByteBound() throws Exception {
+        QueueBody body = startBody(16, 10, Duration.ofMinutes(1));
+        fake.out.ready = false;
+
+        assertTrue(body.offer(bytes("12345")));
+        assertTrue(body.offer(bytes("6789")));
+        assertFalse(body.offer(bytes("ab")), "9 + 2 bytes would pass the bound of 10");
+        assertTrue(body.paused());
+        assertEquals(9, body.queuedBytes());
+
+        fake.out.becomeReady();
+
+        assertEquals("123456789", fake.out.written());
+        assertEquals(0, body.queuedBytes());
+        assertEquals(1, worker.resumed.get());
+    }
+
+    @Test
+    void takesAChunkLargerThanTheByteBoundAloneIntoAnEmptyQueue() throws Exception {
+        QueueBody body = startBody(16, 10, Duration.ofMinutes(1));
+        fake.out.ready = false;
+
+        assertTrue(body.offer(bytes("twenty bytes, alone.")), "else a large chunk could never be sent");
+        assertFalse(body.offer(bytes("x")), "nothing joins it");
+        assertEquals(20, body.queuedBytes());
+
+        fake.out.becomeReady();
+
+        assertEquals("twenty bytes, alone.", fake.out.written());
         assertEquals(1, worker.resumed.get());
     }
 
@@ -122,18 +142,22 @@ class QueueBodyTest {
     void answersNoContentWhenTheLongPollEndsWithNothingProduced() throws Exception {
         startBody(4, Duration.ofMillis(20));
 
-        assertTrue(completed.await(5, TimeUnit.SECONDS));
-        assertEquals(204, status.get());
-        assertEquals("", out.written());
+        assertTrue(fake.awaitCompleted());
+        assertEquals(204, fake.status.get());
+        assertEquals("", fake.out.written());
+        assertEquals(1, fake.completions.get());
     }
 
     @Test
-    void keepsStreamingPastTheLongPollOnceSomethingWasWritten() throws Exception {
-        QueueBody body = startBody(4, Duration.ofMillis(20));
+    void cancelsTheLongPollTimerOnceSomethingWasWritten() throws Exception {
+        QueueBody body = startBody(4, Duration.ofMinutes(1));
+        assertEquals(1, scheduler.getQueue().size(), "the long-poll timer");
+
         body.offer(bytes("early"));
 
-        assertFalse(completed.await(200, TimeUnit.MILLISECONDS), "the long-poll timer no longer applies");
-        assertEquals(200, status.get());
+        assertTrue(scheduler.getQueue().isEmpty(), "the long-poll timer no longer applies");
+        assertEquals(200, fake.status.get());
+        assertEquals(0, fake.completions.get());
     }
 
     @Test
@@ -142,8 +166,8 @@ class QueueBodyTest {
 
         body.fail(new IllegalStateException("upstream gone"));
 
-        assertTrue(completed.await(1, TimeUnit.SECONDS));
-        assertEquals(502, status.get());
+        assertEquals(1, fake.completions.get());
+        assertEquals(502, fake.status.get());
     }
 
     @Test
@@ -153,9 +177,9 @@ class QueueBodyTest {
 
         body.fail(new IllegalStateException("upstream gone"));
 
-        assertTrue(completed.await(1, TimeUnit.SECONDS));
-        assertEquals(200, status.get());
-        assertEquals("partial\n", out.written());
+        assertEquals(1, fake.completions.get());
+        assertEquals(200, fake.status.get());
+        assertEquals("partial\n", fake.out.written());
     }
 
     @Test
@@ -164,79 +188,31 @@ class QueueBodyTest {
 
         body.finish();
         body.finish();
+        body.onTimeout(null);
         assertTrue(body.offer(bytes("late")), "a late chunk is swallowed, so the worker does not pause");
+        body.end();
 
-        assertEquals(0, completed.getCount());
+        assertEquals(1, fake.completions.get(), "complete() is called exactly once");
         assertEquals(1, worker.cancelled.get());
-        assertEquals("", out.written());
+        assertEquals("", fake.out.written());
         assertEquals(0, registry.size());
+        assertTrue(scheduler.getQueue().isEmpty(), "the long-poll timer is cancelled");
     }
 
     @Test
     void finishesWhenTheClientIsGone() throws Exception {
         QueueBody body = startBody(4, Duration.ofMinutes(1));
-        out.failWrites = true;
+        fake.out.failWrites = true;
 
         body.offer(bytes("lost"));
 
-        assertTrue(completed.await(1, TimeUnit.SECONDS));
+        assertEquals(1, fake.completions.get());
         assertEquals(1, worker.cancelled.get());
+        assertEquals(0, body.queuedBytes(), "what was queued is let go");
     }
 
     private static byte[] bytes(String text) {
         return text.getBytes(UTF_8);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T proxy(Class<T> type, java.util.function.BiFunction<String, Object[], Object> answer) {
-        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-                (self, method, args) -> answer.apply(method.getName(), args));
-    }
-
-    /** An output stream whose readiness the test controls, as a client's reading would. */
-    private static final class FakeOutput extends ServletOutputStream {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        volatile boolean ready = true;
-        volatile boolean failWrites;
-        int flushes;
-        WriteListener listener;
-
-        void becomeReady() throws java.io.IOException {
-            ready = true;
-            listener.onWritePossible();
-        }
-
-        String written() {
-            return bytes.toString(UTF_8);
-        }
-
-        @Override
-        public boolean isReady() {
-            return ready;
-        }
-
-        @Override
-        public void setWriteListener(WriteListener writeListener) {
-            listener = writeListener;
-        }
-
-        @Override
-        public void write(int b) throws java.io.IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws java.io.IOException {
-            if (failWrites) {
-                throw new java.io.IOException("Broken pipe");
-            }
-            bytes.write(b, off, len);
-        }
-
-        @Override
-        public void flush() {
-            flushes++;
-        }
     }
 
     /** Counts what the body asks of its worker. */

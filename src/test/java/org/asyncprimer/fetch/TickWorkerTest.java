@@ -2,7 +2,6 @@ package org.asyncprimer.fetch;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
@@ -12,10 +11,10 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.asyncprimer.app.FirstTimerAtOnce;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,9 +22,13 @@ class TickWorkerTest {
 
     private static final Clock FIXED = Clock.fixed(Instant.parse("2026-11-26T15:00:01Z"), ZoneOffset.UTC);
 
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final CountDownLatch finished = new CountDownLatch(1);
+
+    TickWorkerTest() {
+        scheduler.setRemoveOnCancelPolicy(true); // so an empty queue means no live timer
+    }
 
     @AfterEach
     void stopScheduler() {
@@ -33,7 +36,16 @@ class TickWorkerTest {
     }
 
     private TickWorker worker(int count, int pad) {
-        return new TickWorker(scheduler, new FetchSettings(count, Duration.ZERO, pad, Duration.ofMinutes(1)), FIXED);
+        return worker(count, Duration.ZERO, pad);
+    }
+
+    private TickWorker worker(int count, Duration interval, int pad) {
+        return new TickWorker(scheduler, new FetchSettings(count, interval, pad, Duration.ofMinutes(1)), FIXED);
+    }
+
+    /** Waits until the one scheduler thread has finished what it was running: a task queued now runs after it. */
+    private void awaitSchedulerIdle() throws Exception {
+        scheduler.submit(() -> { }).get(5, TimeUnit.SECONDS);
     }
 
     @Test
@@ -79,7 +91,9 @@ class TickWorkerTest {
 
         worker.start();
         assertTrue(refused.await(5, TimeUnit.SECONDS));
-        assertFalse(finished.await(100, TimeUnit.MILLISECONDS), "paused: nothing more is produced");
+        awaitSchedulerIdle();
+        assertTrue(scheduler.getQueue().isEmpty(), "paused: no timer, nothing more is produced");
+        assertEquals(1, finished.getCount());
         assertEquals(List.of(), lines);
 
         room.set(true);
@@ -92,11 +106,11 @@ class TickWorkerTest {
 
     @Test
     void producesNothingAfterCancel() throws Exception {
-        TickWorker worker = new TickWorker(scheduler,
-                new FetchSettings(5, Duration.ofMillis(50), 0, Duration.ofMinutes(1)), FIXED);
+        TickWorker worker = worker(5, Duration.ofMillis(50), 0);
         CountDownLatch first = new CountDownLatch(1);
         worker.onData(chunk -> {
             lines.add(new String(chunk, UTF_8));
+            worker.cancel(); // the consumer ends while the worker is inside its callback, about to schedule more
             first.countDown();
             return true;
         });
@@ -104,9 +118,37 @@ class TickWorkerTest {
 
         worker.start();
         assertTrue(first.await(5, TimeUnit.SECONDS));
+        awaitSchedulerIdle();
+
+        assertTrue(scheduler.getQueue().isEmpty(), "no timer after cancel");
+        assertEquals(1, lines.size(), "no tick after cancel: " + lines);
+        assertEquals(1, finished.getCount());
+    }
+
+    @Test
+    void cancelRemovesTheTimerThatIsWaiting() {
+        TickWorker worker = worker(5, Duration.ofMinutes(1), 0);
+        worker.start();
+        assertEquals(1, scheduler.getQueue().size());
+
         worker.cancel();
 
-        assertFalse(finished.await(400, TimeUnit.MILLISECONDS));
-        assertEquals(1, lines.size(), "no tick after cancel: " + lines);
+        assertTrue(scheduler.getQueue().isEmpty());
+    }
+
+    @Test
+    void cancelFindsTheLiveTimerEvenWhenTheFirstFiredBeforeScheduleReturned() throws Exception {
+        scheduler.shutdownNow();
+        scheduler = new FirstTimerAtOnce(); // tick 1 runs, and schedules tick 2, before start() has stored tick 1
+        TickWorker worker = worker(5, Duration.ofMinutes(1), 0);
+        worker.onData(chunk -> lines.add(new String(chunk, UTF_8)));
+
+        worker.start();
+        assertEquals(1, lines.size());
+        assertEquals(1, scheduler.getQueue().size(), "tick 2 waits");
+
+        worker.cancel();
+
+        assertTrue(scheduler.getQueue().isEmpty(), "tick 2 was cancelled, not tick 1's finished timer");
     }
 }

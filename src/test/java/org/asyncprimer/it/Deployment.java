@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.IntPredicate;
 
 /** The application deployed on one container, with what tests ask of it beyond plain HTTP. */
 public final class Deployment implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long after the container stops the application's threads may take to end. */
+    private static final Duration THREADS_GONE_WITHIN = Duration.ofSeconds(2);
 
     private final Container container;
     private final TestServer server;
@@ -77,8 +80,39 @@ public final class Deployment implements AutoCloseable {
         return value;
     }
 
+    /**
+     * Stops the container, then fails if a thread the application started (its {@code async-primer-*} scheduler
+     * threads, or any other) is still alive a moment later, on every container. Tomcat also reports such threads
+     * itself (see {@link TomcatServer#stop()}); Jetty does not look.
+     */
     public void stop() throws Exception {
+        ClassLoader webapp = server.webappClassLoader();
         server.stop();
+        if (webapp == null) {
+            return;
+        }
+        long end = System.nanoTime() + THREADS_GONE_WITHIN.toNanos();
+        List<String> survivors = threadsOf(webapp);
+        while (!survivors.isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(20); // polling interval; the loop checks the outcome
+            survivors = threadsOf(webapp);
+        }
+        if (!survivors.isEmpty()) {
+            throw new AssertionError(container + ": the application's threads survived undeploy: " + survivors);
+        }
+    }
+
+    /**
+     * Live threads started from application code: a new thread inherits its creator's context class loader, and
+     * both containers set the application's while they run its code (listeners, requests, WebSocket callbacks).
+     * Counted by loader rather than by name, so another deployment's {@code async-primer-*} threads in this JVM
+     * (a test may run two) are not taken for this one's.
+     */
+    private static List<String> threadsOf(ClassLoader webapp) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getContextClassLoader() == webapp)
+                .map(t -> t.getName() + " " + t.getState())
+                .sorted().toList();
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.asyncprimer.it;
 
 import java.net.URI;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -18,16 +19,28 @@ public final class JettyServer implements TestServer {
     /** Jetty runs its acceptor and selector on the same pool as requests: one thread each here. */
     private static final int CONNECTOR_THREADS = 2;
 
+    private static final String MIN_SPARE_THREADS = "minSpareThreads";
+
     private Server server;
+    private ClassLoader webappClassLoader;
 
     @Override
     public URI start(Webapp webapp, ServerOptions options) throws Exception {
-        QueuedThreadPool pool = new QueuedThreadPool(options.maxThreads() + CONNECTOR_THREADS,
-                Math.min(8, options.maxThreads() + CONNECTOR_THREADS));
+        int maxThreads = options.maxThreads() + CONNECTOR_THREADS;
+        // Tomcat's name for the request threads always kept, so one ServerOptions fixes both containers' pools.
+        String minSpare = options.connector().get(MIN_SPARE_THREADS);
+        QueuedThreadPool pool = new QueuedThreadPool(maxThreads,
+                minSpare == null ? Math.min(8, maxThreads) : Integer.parseInt(minSpare) + CONNECTOR_THREADS);
         pool.setName("jetty");
         pool.setReservedThreads(0);
         server = new Server(pool);
-        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http(options)));
+        if (options.tls()) {
+            throw new IllegalArgumentException("tls: only the Tomcat test server has a TLS connector");
+        }
+        HttpConfiguration http = http(options);
+        // h2c next to HTTP/1.1: prior knowledge (the connection preface) and Upgrade: h2c.
+        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http),
+                new HTTP2CServerConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(options.port());
         server.addConnector(connector);
@@ -53,6 +66,7 @@ public final class JettyServer implements TestServer {
         if (!context.isAvailable()) {
             throw new IllegalStateException("the webapp did not deploy on Jetty");
         }
+        webappClassLoader = context.getClassLoader();
         return URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
     }
 
@@ -60,6 +74,9 @@ public final class JettyServer implements TestServer {
     private static HttpConfiguration http(ServerOptions options) {
         HttpConfiguration http = new HttpConfiguration();
         options.connector().forEach((name, value) -> {
+            if (name.equals(MIN_SPARE_THREADS)) {
+                return;
+            }
             int bytes = Integer.parseInt(value);
             switch (name) {
                 case "outputBufferSize" -> http.setOutputBufferSize(bytes);
@@ -72,6 +89,15 @@ public final class JettyServer implements TestServer {
         return http;
     }
 
+    @Override
+    public ClassLoader webappClassLoader() {
+        return webappClassLoader;
+    }
+
+    /**
+     * Jetty has no leak report like Tomcat's: {@code WebAppContext} stops and drops its class loader without
+     * looking for threads or ThreadLocals the application left behind. {@link Deployment#stop()} checks threads.
+     */
     @Override
     public void stop() throws Exception {
         if (server != null) {

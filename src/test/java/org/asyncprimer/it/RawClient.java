@@ -60,6 +60,15 @@ public final class RawClient implements AutoCloseable {
         return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * Hangs up with a reset (RST), as a crashed client or a dropped network does. After a plain close (FIN) the
+     * server's next write still succeeds and only the one after fails; after a reset the next one fails.
+     */
+    public void abort() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

@@ -4,6 +4,7 @@ import java.io.File;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.WebResourceRoot;
@@ -13,6 +14,9 @@ import org.apache.catalina.startup.Tomcat;
 import org.apache.catalina.util.ServerInfo;
 import org.apache.catalina.webresources.DirResourceSet;
 import org.apache.catalina.webresources.StandardRoot;
+import org.apache.coyote.http2.Http2Protocol;
+import org.apache.tomcat.util.net.SSLHostConfig;
+import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 
 /** Embedded Tomcat that deploys the webapp with annotation scanning, as a standalone Tomcat would. */
@@ -21,6 +25,7 @@ public final class TomcatServer implements TestServer {
     private final String expectedVersion;
     private Tomcat tomcat;
     private Path baseDir;
+    private ClassLoader webappClassLoader;
 
     /** {@code expectedVersion}: the version prefix this test run claims, checked against the Tomcat on the class path. */
     public TomcatServer(String expectedVersion) {
@@ -48,6 +53,11 @@ public final class TomcatServer implements TestServer {
                 throw new IllegalArgumentException("Tomcat's connector has no attribute " + name);
             }
         });
+        // HTTP/2 on the same connector: h2c (prior knowledge and Upgrade) in the clear, h2 by ALPN over TLS.
+        connector.addUpgradeProtocol(new Http2Protocol());
+        if (options.tls()) {
+            secure(connector, SelfSignedCertificate.generate(baseDir));
+        }
         tomcat.setConnector(connector);
         tomcat.getHost().setAutoDeploy(false);
 
@@ -74,16 +84,52 @@ public final class TomcatServer implements TestServer {
         if (context.getState() != LifecycleState.STARTED) {
             throw new IllegalStateException("the webapp did not deploy: " + context.getState());
         }
-        return URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
+        webappClassLoader = context.getLoader().getClassLoader();
+        String origin = options.tls() ? "https://localhost:" : "http://127.0.0.1:";
+        return URI.create(origin + connector.getLocalPort() + "/");
+    }
+
+    private static void secure(Connector connector, SelfSignedCertificate certificate) {
+        connector.setProperty("SSLEnabled", "true");
+        connector.setScheme("https");
+        connector.setSecure(true);
+        SSLHostConfig tls = new SSLHostConfig();
+        SSLHostConfigCertificate key = new SSLHostConfigCertificate(tls, SSLHostConfigCertificate.Type.RSA);
+        key.setCertificateKeystoreFile(certificate.keyStore().toString());
+        key.setCertificateKeystorePassword(certificate.password());
+        key.setCertificateKeyAlias(certificate.alias());
+        tls.addCertificate(key);
+        connector.addSslHostConfig(tls);
     }
 
     @Override
+    public ClassLoader webappClassLoader() {
+        return webappClassLoader;
+    }
+
+    /**
+     * Stops Tomcat and fails with what its leak detection reported while the context stopped: a thread the app
+     * started and did not stop, a ThreadLocal left on a request thread, a Timer (see {@link UndeployWarnings}).
+     * Every integration test's undeploy runs through here, so any leak fails the test class that caused it.
+     */
+    @Override
     public void stop() throws Exception {
-        if (tomcat != null) {
-            tomcat.stop();
-            tomcat.destroy();
-            tomcat = null;
-            deleteQuietly(baseDir.toFile());
+        if (tomcat == null) {
+            return;
+        }
+        List<String> warnings;
+        try (UndeployWarnings log = UndeployWarnings.capture()) {
+            try {
+                tomcat.stop();
+                tomcat.destroy();
+            } finally {
+                tomcat = null;
+                deleteQuietly(baseDir.toFile());
+            }
+            warnings = log.warnings();
+        }
+        if (!warnings.isEmpty()) {
+            throw new AssertionError(this + " reported at undeploy:\n  " + String.join("\n  ", warnings));
         }
     }
 

@@ -28,29 +28,19 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     private final StringBuilder partial = new StringBuilder();
     private WebSocket socket;
 
-    private final boolean reading;
-
-    private WsClient(boolean reading) {
-        this.reading = reading;
-    }
-
     /** Opens {@code ws://host:port/websocket}; {@code origin} null sends no Origin header. */
     public static CompletableFuture<WsClient> connect(URI base, String origin) {
-        return connect(base, origin, true);
+        return connect(base, "/websocket", origin);
     }
 
-    /** A client that never reads what the server sends: its socket's receive window fills and stays full. */
-    public static WsClient openNotReading(URI base) throws Exception {
-        return connect(base, null, false).get(10, TimeUnit.SECONDS);
-    }
-
-    private static CompletableFuture<WsClient> connect(URI base, String origin, boolean reading) {
-        WsClient client = new WsClient(reading);
+    /** Opens {@code ws://host:port} + {@code pathAndQuery}, e.g. {@code /chat/lobby/socket?since=0-0}. */
+    public static CompletableFuture<WsClient> connect(URI base, String pathAndQuery, String origin) {
+        WsClient client = new WsClient();
         WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (origin != null) {
             builder.header("Origin", origin);
         }
-        URI uri = URI.create("ws://" + base.getHost() + ":" + base.getPort() + "/websocket");
+        URI uri = URI.create("ws://" + base.getHost() + ":" + base.getPort() + pathAndQuery);
         return builder.buildAsync(uri, client).thenApply(ws -> {
             client.socket = ws;
             return client;
@@ -76,6 +66,16 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         socket.sendText(message, true).get(10, TimeUnit.SECONDS);
     }
 
+    /** The next message if one comes within {@code wait}, else null. */
+    public String nextReply(Duration wait) throws InterruptedException {
+        return replies.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Drops the connection without a close frame, as a crashed client or a lost network does. */
+    public void abort() {
+        socket.abort();
+    }
+
     public String nextReply() throws InterruptedException {
         String reply = replies.poll(10, TimeUnit.SECONDS);
         if (reply == null) {
@@ -91,29 +91,7 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     @Override
     public void onOpen(WebSocket webSocket) {
-        if (reading) {
-            webSocket.request(1);
-        }
-    }
-
-    /** A client from {@link #openNotReading} starts reading: what the server sent so far arrives. */
-    public void startReading() {
-        socket.request(1);
-    }
-
-    /** Replies received and not yet taken by {@link #nextReply}. */
-    public int unreadReplies() {
-        return replies.size();
-    }
-
-    /** Sends without waiting for replies; false once the connection is gone. */
-    public boolean trySend(String message) {
-        try {
-            socket.sendText(message, true).get(10, TimeUnit.SECONDS);
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
+        webSocket.request(1);
     }
 
     @Override

@@ -21,12 +21,16 @@ class SmokeIT {
 
     @BeforeAll
     static void locate() {
-        String url = System.getProperty("asyncprimer.smoke.url");
-        if (url == null || url.isBlank()) {
-            throw new IllegalStateException("asyncprimer.smoke.url is not set: run this test with `mvn verify`, "
+        base = URI.create(property("asyncprimer.smoke.url"));
+    }
+
+    static String property(String name) {
+        String value = System.getProperty(name);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(name + " is not set: run this test with `mvn verify`, "
                     + "which starts the standalone Tomcat it checks");
         }
-        base = URI.create(url);
+        return value;
     }
 
     @Test

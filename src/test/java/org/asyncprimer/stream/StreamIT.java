@@ -80,6 +80,17 @@ class StreamIT {
     }
 
     @Test
+    void blockingVariantAnswersHeadAtOnce() throws Exception {
+        long sent = System.nanoTime();
+        Http.Response response = Http.send("HEAD", app.uri("/stream/blocking?first=60000&second=60000"));
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+
+        assertEquals(200, response.status());
+        assertTrue(response.header("Content-Type").startsWith("text/plain"), response.header("Content-Type"));
+        assertTrue(tookMs < 10_000, "HEAD does not sleep through the stream: took " + tookMs + " ms");
+    }
+
+    @Test
     void sendsHeadersThatStopProxiesFromBuffering() throws Exception {
         Http.Streamed response = Http.stream(app.uri("/stream?first=0&second=0"));
 
@@ -123,9 +134,23 @@ class StreamIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"POST", "PUT", "DELETE"})
-    void refusesOtherMethods(String method) throws Exception {
-        assertEquals(405, Http.send(method, app.uri("/stream")).status());
+    @CsvSource({"/stream, POST", "/stream, PUT", "/stream, DELETE", "/stream, PATCH", "/stream, BREW",
+        "/stream/blocking, POST", "/stream/blocking, PATCH"})
+    void refusesOtherMethods(String path, String method) throws Exception {
+        Http.Response response = Http.send(method, app.uri(path));
+
+        assertEquals(405, response.status());
+        assertEquals("GET, HEAD, OPTIONS", response.header("Allow"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/stream", "/stream/blocking"})
+    void answersOptionsWithTheAllowedMethods(String path) throws Exception {
+        Http.Response response = Http.send("OPTIONS", app.uri(path));
+
+        assertEquals(200, response.status());
+        assertEquals("GET, HEAD, OPTIONS", response.header("Allow"));
+        assertEquals(0, app.status("openStreams"));
     }
 
     @Test
@@ -139,13 +164,33 @@ class StreamIT {
 
     @Test
     void cancelsTheTimerWhenTheClientDisconnects() throws Exception {
-        try (RawClient client = RawClient.get(app.base(), "/stream?first=200&second=200", 0)) {
-            client.readUntil("START");
-            assertEquals(1, app.status("openStreams"));
+        int idle = app.status("schedulerTasks");
+        RawClient client = RawClient.get(app.base(), "/stream?first=200&second=60000", 0);
+        client.readUntil("START");
+        assertEquals(1, app.status("openStreams"));
+        assertTrue(app.status("schedulerTasks") > idle, "MIDDLE's timer waits");
+
+        client.abort();
+
+        // Tomcat and Jetty notice a gone client only when they write to it: MIDDLE, 200 ms on. By then END's timer
+        // (60 s) is scheduled, and ending the stream must cancel it, not leave it in the scheduler for a minute.
+        assertEquals(0, app.awaitStatus("openStreams", n -> n == 0, Duration.ofSeconds(10)));
+        int tasks = app.awaitStatus("schedulerTasks", n -> n <= idle, Duration.ofSeconds(10));
+        assertTrue(tasks <= idle, "a timer was left behind: " + tasks + " tasks, " + idle + " when idle");
+    }
+
+    @Test
+    void leavesNoTimerBehindWhenTimersFireAtOnce() throws Exception {
+        int idle = app.status("schedulerTasks");
+
+        // With no delay a timer can fire before schedule() has returned to the thread that wrote the chunk before.
+        for (Http.Streamed response : Http.streamConcurrently(app.uri("/stream?first=0&second=0"), 40)) {
+            assertEquals(List.of("START", "MIDDLE", "END"), response.texts());
         }
-        // Tomcat and Jetty notice a closed socket only when they next write to it (MIDDLE, then END).
-        int open = app.awaitStatus("openStreams", n -> n == 0, Duration.ofSeconds(10));
-        assertEquals(0, open);
+
+        assertEquals(0, app.awaitStatus("openStreams", n -> n == 0, Duration.ofSeconds(10)));
+        int tasks = app.awaitStatus("schedulerTasks", n -> n <= idle, Duration.ofSeconds(10));
+        assertTrue(tasks <= idle, tasks + " tasks, " + idle + " when idle");
     }
 
     @Test

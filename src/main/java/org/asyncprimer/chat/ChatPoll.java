@@ -1,0 +1,140 @@
+package org.asyncprimer.chat;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.asyncprimer.app.AsyncResponse;
+import org.asyncprimer.app.Next;
+
+/**
+ * One long-poll of a room, the seed's long-poll with a real source: the messages after {@code since} at once, one
+ * JSON line each, then the end; if there are none yet, the next one as soon as it is published; 204 when none
+ * has come within the timeout. The client polls again after the last id it got.
+ *
+ * <pre>curl -N 'http://localhost:8080/chat/lobby?since=0-0'</pre>
+ *
+ * <p>The subscription is the worker: the broker calls it on the publisher's thread, it queues the line and
+ * drains; no thread waits in between. Its queue is bounded by {@code limit}: the message after it is refused,
+ * and the response ends with what it has.
+ */
+final class ChatPoll extends AsyncResponse implements Subscriber {
+
+    private final ChatQuery query;
+    private final Queue<byte[]> lines = new ConcurrentLinkedQueue<>();
+
+    // Changed by the subscriber callbacks, which the broker never runs two at a time.
+    private volatile int taken;
+    private volatile boolean full;
+    private volatile boolean caughtUp;
+    private volatile boolean closed;
+
+    // Changed in the drain, or by the timer that then drains.
+    private volatile boolean written;
+    private volatile boolean timedOut;
+    private volatile Subscription subscription;
+    private volatile ScheduledFuture<?> timer;
+
+    ChatPoll(AsyncContext async, Shared shared, ChatQuery query) {
+        super(async, shared);
+        this.query = query;
+    }
+
+    /** Fixes the position now, as the request arrives; delivery starts once the response can be written. */
+    void start(Broker broker, String room) throws IOException {
+        subscription = broker.subscribe(room, query.since(), this);
+        begin();
+    }
+
+    // ---- the broker's side (a publisher's thread, or ours in resume()) ----
+
+    @Override
+    public boolean onGap(MessageId oldest) {
+        return take(ndjson(ChatJson.gap(oldest).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public boolean onMessage(Message message) {
+        return take(ndjson(message.jsonUtf8()));
+    }
+
+    private boolean take(byte[] line) {
+        if (taken == query.limit()) {
+            full = true; // this one waits for the next poll
+            drain();
+            return false;
+        }
+        taken++;
+        caughtUp = false;
+        lines.add(line);
+        drain();
+        return true;
+    }
+
+    @Override
+    public void onCaughtUp() {
+        caughtUp = true;
+        drain();
+    }
+
+    @Override
+    public void onClosed(Throwable cause) {
+        closed = true; // the broker is shutting down, or refused the room (too many rooms)
+        drain();
+    }
+
+    private void timeUp() {
+        timedOut = true;
+        drain();
+    }
+
+    // ---- the lifecycle's side, all in the drain ----
+
+    @Override
+    protected void started() {
+        timer = scheduler().schedule(this::timeUp, query.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        subscription.resume();
+    }
+
+    @Override
+    protected Next next() {
+        byte[] line = lines.peek();
+        if (line != null) {
+            return Next.write(line);
+        }
+        if (written && (caughtUp || full || closed || timedOut)) {
+            return Next.END;
+        }
+        if (closed) {
+            return Next.end(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+        }
+        return timedOut ? Next.end(HttpServletResponse.SC_NO_CONTENT) : Next.WAIT;
+    }
+
+    @Override
+    protected void written(byte[] chunk) {
+        lines.poll(); // the line next() peeked at: the drain is the only consumer
+        written = true;
+    }
+
+    @Override
+    protected void stopped() {
+        cancel(timer);
+        Subscription current = subscription;
+        if (current != null) {
+            current.cancel();
+        }
+        lines.clear();
+    }
+
+    private static byte[] ndjson(byte[] json) {
+        byte[] line = Arrays.copyOf(json, json.length + 1);
+        line[json.length] = '\n';
+        return line;
+    }
+}

@@ -1,0 +1,36 @@
+package org.asyncprimer.chat;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Duration;
+import org.asyncprimer.app.QueryParams;
+import org.asyncprimer.app.QueryParams.BadParameter;
+
+/**
+ * What a client that reads a room asks for: the messages after {@code since} (for Server-Sent Events the
+ * {@code Last-Event-ID} header, which an {@code EventSource} sends when it reconnects, takes precedence; neither:
+ * only messages published from now on), and for a long-poll at most {@code ?limit=} messages (default 100,
+ * 1..1000), answering 204 when none has come within {@code ?timeout=} ms (default 25000, 1..120000).
+ */
+record ChatQuery(MessageId since, Duration timeout, int limit) {
+
+    static ChatQuery forPoll(HttpServletRequest request) throws BadParameter {
+        return new ChatQuery(id("since", request.getParameter("since")),
+                Duration.ofMillis(QueryParams.bounded(request, "timeout", 25_000, 1, 120_000)),
+                QueryParams.bounded(request, "limit", 100, 1, 1000));
+    }
+
+    static ChatQuery forStream(HttpServletRequest request) throws BadParameter {
+        String lastEventId = request.getHeader("Last-Event-ID");
+        MessageId since = lastEventId != null ? id("Last-Event-ID", lastEventId)
+                : id("since", request.getParameter("since"));
+        return new ChatQuery(since, Duration.ZERO, 0);
+    }
+
+    private static MessageId id(String what, String raw) throws BadParameter {
+        try {
+            return ChatInput.id(what, raw);
+        } catch (ChatInput.Invalid invalid) {
+            throw new BadParameter(invalid.getMessage());
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package org.asyncprimer.chat;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.CloseReason.CloseCodes;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.asyncprimer.app.OpenResponses;
+import org.asyncprimer.websocket.OriginCheck;
+
+/**
+ * A room over a WebSocket, {@code /chat/{room}/socket?since=<id>}: the server sends each message as its JSON
+ * text (and the gap marker as {@code {"gap":true,"oldest":"<id>"}}); a text {@code {"name":..,"text":..}} from
+ * the client publishes it, and one it may not publish gets {@code {"error":"..."}} back on the open session.
+ *
+ * <pre>websocat 'ws://localhost:8080/chat/lobby/socket?since=0-0'</pre>
+ *
+ * <p>Sends go out one at a time (a JSR-356 async remote allows one in flight), from a bounded outbox: a client
+ * that does not keep up is closed with 1008 and resumes with {@code since=} its last id, as issue #11 asks; while
+ * it catches up on the history, a full outbox only pauses delivery (see {@link ChatStream}). Deployed by
+ * {@link ChatServlet} with {@link OriginCheck} as its configurator, the rule of {@code /websocket}; what it shares
+ * with the other sessions comes in its endpoint config. A session costs no thread.
+ */
+public final class ChatSocket extends Endpoint implements Subscriber, OpenResponses.Open {
+
+    /** What every chat session is given. */
+    record Shared(Broker broker, OpenResponses<ChatSocket> registry, Outbox.Bounds bounds) {
+    }
+
+    static final String PATH = "/chat/{room}/socket";
+    private static final String SHARED = Shared.class.getName();
+    /** RFC 6455 5.5: a close frame's payload is at most 125 bytes, two of them the code. */
+    private static final int MAX_REASON_BYTES = 123;
+
+    private final AtomicBoolean inFlight = new AtomicBoolean();
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    // Set in onOpen, before the subscription can call us.
+    private volatile Session session;
+    private volatile Shared shared;
+    private volatile String room;
+    private volatile Outbox<String> outbox;
+    private volatile Subscription subscription;
+
+    // Changed by the subscriber callbacks, which the broker never runs two at a time.
+    private volatile boolean catchingUp = true;
+    /** Delivery refused while catching up; a finished send resumes it. */
+    private volatile boolean paused;
+
+    static ServerEndpointConfig config(Shared shared) {
+        ServerEndpointConfig config = ServerEndpointConfig.Builder.create(ChatSocket.class, PATH)
+                .configurator(new OriginCheck())
+                .build();
+        config.getUserProperties().put(SHARED, shared);
+        return config;
+    }
+
+    @Override
+    public void onOpen(Session session, EndpointConfig config) {
+        this.session = session;
+        this.shared = (Shared) config.getUserProperties().get(SHARED);
+        this.outbox = new Outbox<>(shared.bounds());
+        MessageId since;
+        try {
+            room = ChatInput.room(session.getPathParameters().get("room"));
+            List<String> sinces = session.getRequestParameterMap().get("since");
+            since = ChatInput.id("since", sinces == null || sinces.isEmpty() ? null : sinces.get(0));
+        } catch (ChatInput.Invalid invalid) {
+            close(CloseCodes.VIOLATED_POLICY, invalid.getMessage());
+            return;
+        }
+        // An anonymous class, not addMessageHandler(String.class, lambda): that overload is WebSocket 1.1, and
+        // Jetty 9.4 runs the 1.0 API (NoSuchMethodError). The container reads the String from the type argument.
+        session.addMessageHandler(new MessageHandler.Whole<String>() {
+            @Override
+            public void onMessage(String text) {
+                received(text);
+            }
+        });
+        shared.registry().add(this);
+        subscription = shared.broker().subscribe(room, since, this);
+        subscription.resume();
+    }
+
+    /** A text from the client: a message to publish. */
+    private void received(String text) {
+        // The container's limit is /websocket's (and counts chars on Tomcat); a chat message is a publish body.
+        if (text.length() > ChatInput.MAX_BODY_BYTES / 3
+                && text.getBytes(StandardCharsets.UTF_8).length > ChatInput.MAX_BODY_BYTES) {
+            close(CloseCodes.TOO_BIG, "message larger than " + ChatInput.MAX_BODY_BYTES + " bytes");
+            return;
+        }
+        Draft draft;
+        try {
+            draft = ChatInput.json(text);
+        } catch (ChatInput.Invalid invalid) {
+            send(ChatJson.error(invalid.getMessage()));
+            return;
+        }
+        // Our own message comes back through the subscription, in order with everyone else's: no echo here.
+        shared.broker().publish(room, draft).whenComplete((message, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                send(ChatJson.error(cause instanceof Broker.Unavailable ? cause.getMessage() : "not published"));
+            }
+        });
+    }
+
+    // ---- the broker's side (a publisher's thread, or ours in resume()) ----
+
+    @Override
+    public boolean onGap(MessageId oldest) {
+        return deliver(ChatJson.gap(oldest), 0);
+    }
+
+    @Override
+    public boolean onMessage(Message message) {
+        return deliver(message.json(), message.jsonUtf8().length);
+    }
+
+    private boolean deliver(String text, int size) {
+        if (offer(text, size)) {
+            return true;
+        }
+        if (!catchingUp) {
+            // A live client that does not keep up; it resumes with since=<its last id>, from the history.
+            close(CloseCodes.VIOLATED_POLICY, "not keeping up: reconnect with since=<the last id you got>");
+            return false;
+        }
+        paused = true;
+        return offer(text, size); // a send may have made room before it could see the flag: look again
+    }
+
+    @Override
+    public void onCaughtUp() {
+        catchingUp = false;
+    }
+
+    @Override
+    public void onClosed(Throwable cause) {
+        if (cause == null) {
+            close(CloseCodes.GOING_AWAY, "the chat is shutting down");
+        } else {
+            close(CloseCodes.TRY_AGAIN_LATER, cause.getMessage());
+        }
+    }
+
+    // ---- sending, one at a time ----
+
+    /** A reply of our own ({@code {"error":...}}): a client that does not read them is ended too. */
+    private void send(String text) {
+        if (!offer(text, 0)) {
+            close(CloseCodes.VIOLATED_POLICY, "not reading what is sent");
+        }
+    }
+
+    private boolean offer(String text, int size) {
+        if (ended.get()) {
+            return true; // nobody is listening any more; the subscription is being cancelled
+        }
+        if (!outbox.offer(text, size == 0 ? text.length() : size)) {
+            return false;
+        }
+        pump();
+        return true;
+    }
+
+    /** Starts the next send unless one is in flight; its completion calls this again. */
+    private void pump() {
+        while (!ended.get() && outbox.peek() != null && inFlight.compareAndSet(false, true)) {
+            String next = outbox.poll();
+            if (next == null) {
+                inFlight.set(false);
+                continue;
+            }
+            session.getAsyncRemote().sendText(next, this::sent); // may complete inline, calling sent() at once
+            return;
+        }
+    }
+
+    private void sent(SendResult result) {
+        inFlight.set(false);
+        if (!result.isOK()) {
+            close(CloseCodes.GOING_AWAY, "message not taken in time");
+            return;
+        }
+        if (paused) {
+            paused = false;
+            subscription.resume(); // there is room again; a resume that races with a refusal is not lost
+        }
+        pump();
+    }
+
+    // ---- the ways out ----
+
+    /** App shutdown. */
+    @Override
+    public void finish() {
+        close(CloseCodes.GOING_AWAY, "the chat is shutting down");
+    }
+
+    @Override
+    public void onClose(Session closed, CloseReason reason) {
+        end();
+    }
+
+    @Override
+    public void onError(Session failed, Throwable failure) {
+        // The container closes the session after an error (1009 for a message over its limit, 1006 for a lost
+        // connection); we only let go of what we hold.
+        end();
+    }
+
+    private void close(CloseCodes code, String reason) {
+        end();
+        try {
+            session.close(new CloseReason(code, fit(reason)));
+        } catch (IOException | IllegalStateException alreadyClosing) {
+            // The connection is gone or closing already: there is nothing left to release.
+        }
+    }
+
+    /** Once, whichever way out comes first: leave the registry, stop delivery, drop what waits. */
+    private void end() {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        if (shared != null) {
+            shared.registry().remove(this);
+        }
+        Subscription current = subscription;
+        if (current != null) {
+            current.cancel();
+        }
+        if (outbox != null) {
+            outbox.clear();
+        }
+    }
+
+    long queuedBytes() {
+        Outbox<String> current = outbox;
+        return current == null ? 0 : current.bytes();
+    }
+
+    private static String fit(String reason) {
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= MAX_REASON_BYTES) {
+            return reason;
+        }
+        String cut = new String(bytes, 0, MAX_REASON_BYTES - 3, StandardCharsets.UTF_8);
+        return cut.replaceAll("\uFFFD+$", "") + "...";
+    }
+}

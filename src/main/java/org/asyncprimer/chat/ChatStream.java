@@ -1,0 +1,184 @@
+package org.asyncprimer.chat;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.asyncprimer.app.AsyncResponse;
+import org.asyncprimer.app.Next;
+
+/**
+ * A room as Server-Sent Events: each message as {@code id: <id>}, {@code event: message}, {@code data: <json>},
+ * the gap marker as {@code event: gap}, and a {@code : ping} comment every heartbeat so that proxies keep an
+ * idle stream open. An {@code EventSource} that reconnects sends the last id it got as {@code Last-Event-ID}
+ * and resumes right after it.
+ *
+ * <pre>curl -N -H 'Accept: text/event-stream' 'http://localhost:8080/chat/lobby?since=0-0'</pre>
+ *
+ * <p>A client that does not keep up is ended, as issue #11 asks: when its bounded outbox is full the stream
+ * completes, and the client resumes from the last id it got, so nothing is lost while the room's history still
+ * holds it. Publishers never wait, and a slow client costs at most its outbox. While the stream catches up on
+ * the history (until the broker first reports it caught up) a full outbox only pauses delivery instead: the
+ * backlog already waits in the history, and ending a client for a backlog larger than its outbox would only
+ * send it round again.
+ */
+final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
+
+    /** The first bytes, written at once: an EventSource fires {@code open} only when the headers arrive. */
+    private static final byte[] PREAMBLE = ascii("retry: 1000\n\n");
+    private static final byte[] PING = ascii(": ping\n\n");
+
+    private final Outbox<byte[]> outbox;
+    private final Duration heartbeat;
+
+    // Changed by the subscriber callbacks, which the broker never runs two at a time.
+    private volatile boolean catchingUp = true;
+    private volatile boolean closed;
+    private volatile Throwable refused;
+    /** Delivery refused while catching up; written() resumes it when there is room. */
+    private volatile boolean paused;
+
+    // Changed in the drain, or by the timer that then drains.
+    private volatile boolean preambleDue = true;
+    private volatile boolean written;
+    private volatile boolean pingDue;
+    private volatile Subscription subscription;
+    private volatile ScheduledFuture<?> pinger;
+
+    ChatStream(AsyncContext async, Shared shared, Outbox.Bounds bounds, Duration heartbeat) {
+        super(async, shared);
+        this.outbox = new Outbox<>(bounds);
+        this.heartbeat = heartbeat;
+    }
+
+    /** Fixes the position now, as the request arrives; delivery starts once the response can be written. */
+    void start(Broker broker, String room, MessageId since) throws IOException {
+        subscription = broker.subscribe(room, since, this);
+        begin();
+    }
+
+    // ---- the broker's side (a publisher's thread, or ours in resume()) ----
+
+    @Override
+    public boolean onGap(MessageId oldest) {
+        return offer(event(null, "gap", ChatJson.gap(oldest).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public boolean onMessage(Message message) {
+        return offer(event(message.id().toString(), "message", message.jsonUtf8()));
+    }
+
+    private boolean offer(byte[] event) {
+        if (outbox.offer(event, event.length)) {
+            drain();
+            return true;
+        }
+        if (!catchingUp) {
+            finish(); // overflow: a live client that does not keep up resumes with Last-Event-ID, from the history
+            return false;
+        }
+        paused = true;
+        // The drain may have emptied the outbox before it could see the flag: look again, as /fetch's queue does.
+        if (outbox.offer(event, event.length)) {
+            drain();
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public void onCaughtUp() {
+        catchingUp = false; // live from here: a full outbox now means a client that does not keep up
+    }
+
+    @Override
+    public void onClosed(Throwable cause) {
+        refused = cause;
+        closed = true;
+        drain();
+    }
+
+    /** The heartbeat timer: a ping is due. */
+    @Override
+    public void run() {
+        pingDue = true;
+        drain();
+    }
+
+    // ---- the lifecycle's side, all in the drain ----
+
+    @Override
+    protected void started() {
+        pinger = scheduler().schedule(this, heartbeat.toNanos(), TimeUnit.NANOSECONDS);
+        subscription.resume();
+    }
+
+    @Override
+    protected Next next() {
+        if (closed && !written) {
+            // Refused before anything was sent (too many rooms): an EventSource gives up on a 503, the page retries.
+            return refused != null ? Next.end(HttpServletResponse.SC_SERVICE_UNAVAILABLE) : Next.END;
+        }
+        if (preambleDue) {
+            return Next.write(PREAMBLE);
+        }
+        byte[] event = outbox.peek();
+        if (event != null) {
+            return Next.write(event);
+        }
+        if (closed) {
+            return Next.END;
+        }
+        return pingDue ? Next.write(PING) : Next.WAIT;
+    }
+
+    @Override
+    protected void written(byte[] chunk) {
+        written = true;
+        if (chunk == PREAMBLE) {
+            preambleDue = false;
+        } else if (chunk == PING) {
+            pingDue = false;
+            pinger = scheduler().schedule(this, heartbeat.toNanos(), TimeUnit.NANOSECONDS);
+        } else {
+            outbox.poll(); // the event next() peeked at: the drain is the only consumer
+            if (paused) {
+                paused = false;
+                subscription.resume(); // there is room again; a resume that races with a refusal is not lost
+            }
+        }
+    }
+
+    @Override
+    protected void stopped() {
+        cancel(pinger);
+        Subscription current = subscription;
+        if (current != null) {
+            current.cancel();
+        }
+        outbox.clear();
+    }
+
+    long queuedBytes() {
+        return outbox.bytes();
+    }
+
+    /** One event; no {@code id:} line for the gap marker, so that Last-Event-ID stays the last message's. */
+    private static byte[] event(String id, String name, byte[] json) {
+        byte[] head = ascii((id == null ? "" : "id: " + id + "\n") + "event: " + name + "\ndata: ");
+        byte[] event = new byte[head.length + json.length + 2];
+        System.arraycopy(head, 0, event, 0, head.length);
+        System.arraycopy(json, 0, event, head.length, json.length);
+        event[event.length - 2] = '\n';
+        event[event.length - 1] = '\n';
+        return event;
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,216 @@
+package org.asyncprimer.chat;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.asyncprimer.app.OpenResponses;
+
+/**
+ * One {@code POST /chat/{room}}: reads the body without holding a thread (a {@link ReadListener}: a client that
+ * sends slowly costs no thread while it dawdles, and the async timeout ends it with 408), at most
+ * {@link ChatInput#MAX_BODY_BYTES} of it whatever {@code Content-Length} says or when it is chunked (413), then
+ * publishes and answers 201 with {@code {"id":"<id>"}}, or one line saying what was wrong.
+ *
+ * <pre>curl -d name=alice -d text=hi http://localhost:8080/chat/lobby</pre>
+ */
+final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
+
+    /** How the body is written: {@code application/json} or {@code application/x-www-form-urlencoded}. */
+    enum Form { JSON, URLENCODED }
+
+    private final AsyncContext async;
+    private final OpenResponses<Publish> registry;
+    private final Broker broker;
+    private final String room;
+    private final Form form;
+    private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+    private final byte[] buffer = new byte[4096];
+    private final AtomicBoolean answered = new AtomicBoolean();
+    private volatile ServletInputStream in;
+
+    Publish(AsyncContext async, OpenResponses<Publish> registry, Broker broker, String room, Form form) {
+        this.async = async;
+        this.registry = registry;
+        this.broker = broker;
+        this.room = room;
+        this.form = form;
+    }
+
+    void start() throws IOException {
+        registry.add(this);
+        async.addListener(this);
+        in = async.getRequest().getInputStream();
+        in.setReadListener(this); // may call onDataAvailable at once, on another thread: in is set before
+    }
+
+    /**
+     * Reads while {@code isReady()} is true; when it turns false we return, and the container calls again when
+     * more bytes have arrived. Never a blocking read here.
+     */
+    @Override
+    public void onDataAvailable() throws IOException {
+        while (!answered.get() && in.isReady()) {
+            int n = in.read(buffer);
+            if (n < 0) {
+                return; // onAllDataRead follows
+            }
+            if (body.size() + n > ChatInput.MAX_BODY_BYTES) {
+                answer(413, "body must be at most " + ChatInput.MAX_BODY_BYTES + " bytes");
+                return;
+            }
+            body.write(buffer, 0, n);
+        }
+    }
+
+    @Override
+    public void onAllDataRead() {
+        if (answered.get()) {
+            return;
+        }
+        Draft draft;
+        try {
+            draft = draft();
+        } catch (ChatInput.Invalid invalid) {
+            answer(HttpServletResponse.SC_BAD_REQUEST, invalid.getMessage());
+            return;
+        }
+        broker.publish(room, draft).whenComplete((message, failure) -> {
+            if (failure == null) {
+                created(message);
+                return;
+            }
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            if (cause instanceof Broker.Unavailable unavailable) {
+                // Retry-After: the broker (or a room) may be back soon; a client that retries at once only adds load.
+                answer(HttpServletResponse.SC_SERVICE_UNAVAILABLE, unavailable.getMessage(), "5");
+            } else {
+                answer(HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "not published: " + cause);
+            }
+        });
+    }
+
+    private Draft draft() throws ChatInput.Invalid {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(body.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+            throw new ChatInput.Invalid("body is not valid UTF-8");
+        }
+        return form == Form.JSON ? ChatInput.json(text) : ChatInput.form(fields(text));
+    }
+
+    /** {@code name=alice&text=hi}, as a browser's form or {@code curl -d} sends it. */
+    private static Map<String, String[]> fields(String body) throws ChatInput.Invalid {
+        Map<String, String[]> fields = new HashMap<>();
+        try {
+            for (String pair : body.split("&")) {
+                int eq = pair.indexOf('=');
+                String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                fields.putIfAbsent(key, new String[] {value}); // the first of repeated fields, as getParameter does
+            }
+        } catch (IllegalArgumentException badEscape) {
+            throw new ChatInput.Invalid("body is not valid form data (a % not followed by two hex digits)");
+        }
+        return fields;
+    }
+
+    /** The body could not be read: the client is gone, or sent a malformed chunk. */
+    @Override
+    public void onError(Throwable failure) {
+        answer(HttpServletResponse.SC_BAD_REQUEST, "body could not be read");
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+        answer(HttpServletResponse.SC_REQUEST_TIMEOUT, "body did not arrive in time");
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        finish();
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+        finish(); // the container completed the request itself: only leave the registry
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+        // Not restarted: one AsyncContext per publish.
+    }
+
+    /** Ends without an answer (the app stops, or the container ended the request). */
+    @Override
+    public void finish() {
+        if (answered.compareAndSet(false, true)) {
+            release();
+        }
+    }
+
+    private void created(Message message) {
+        if (!answered.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            HttpServletResponse response = (HttpServletResponse) async.getResponse();
+            response.setStatus(HttpServletResponse.SC_CREATED);
+            response.setContentType("application/json");
+            response.getOutputStream().write(ChatJson.created(message.id()).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException | IllegalStateException gone) {
+            // The client left before its answer: the message is published all the same.
+        } finally {
+            release();
+        }
+    }
+
+    /** One line, once, whoever gets here first (the reader, the publish's completion, the timeout). */
+    private void answer(int status, String line) {
+        answer(status, line, null);
+    }
+
+    private void answer(int status, String line, String retryAfter) {
+        if (!answered.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            HttpServletResponse response = (HttpServletResponse) async.getResponse();
+            if (retryAfter != null) {
+                response.setHeader("Retry-After", retryAfter);
+            }
+            if (status == HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE
+                    || status == HttpServletResponse.SC_REQUEST_TIMEOUT) {
+                // The rest of the body is not wanted: close rather than read it to reuse the connection.
+                response.setHeader("Connection", "close");
+            }
+            ChatServlet.line(response, status, line);
+        } catch (IOException | IllegalStateException gone) {
+            // The client is gone, or the container ended the request: nothing to answer.
+        } finally {
+            release();
+        }
+    }
+
+    private void release() {
+        registry.remove(this);
+        try {
+            async.complete();
+        } catch (IllegalStateException alreadyEnded) {
+            // The container ended the request first (onComplete, or a timeout or error it completes itself).
+        }
+    }
+}

@@ -1,0 +1,295 @@
+package org.asyncprimer.app;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The lifecycle's contract against a fake container: one drain at a time, one complete(), every way out. */
+class AsyncResponseTest {
+
+    private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+    private final FakeAsync fake = new FakeAsync();
+    private final OpenResponses<Lines> registry = new OpenResponses<>("openLines", Lines.class);
+
+    AsyncResponseTest() {
+        scheduler.setRemoveOnCancelPolicy(true);
+    }
+
+    @AfterEach
+    void stopScheduler() {
+        scheduler.shutdownNow();
+    }
+
+    /** Writes the lines it is given as they come, then ends when told: the smallest AsyncResponse. */
+    static final class Lines extends AsyncResponse {
+        final Queue<byte[]> due = new ConcurrentLinkedQueue<>();
+        final AtomicInteger stops = new AtomicInteger();
+        volatile boolean over;
+        volatile int endStatus;
+        volatile RuntimeException fromNext;
+        volatile RuntimeException fromWritten;
+        volatile RuntimeException fromStopped;
+
+        Lines(FakeAsync fake, Shared shared) {
+            super(fake.context, shared);
+        }
+
+        void start() throws IOException {
+            begin();
+        }
+
+        void add(String line) {
+            due.add(line.getBytes(UTF_8));
+            drain();
+        }
+
+        void endWith(int status) {
+            endStatus = status;
+            over = true;
+            drain();
+        }
+
+        @Override
+        protected Next next() {
+            if (fromNext != null) {
+                throw fromNext;
+            }
+            byte[] line = due.peek();
+            if (line != null) {
+                return Next.write(line);
+            }
+            return over ? Next.end(endStatus) : Next.WAIT;
+        }
+
+        @Override
+        protected void written(byte[] chunk) {
+            due.poll();
+            if (fromWritten != null) {
+                throw fromWritten;
+            }
+        }
+
+        @Override
+        protected void stopped() {
+            stops.incrementAndGet();
+            if (fromStopped != null) {
+                throw fromStopped;
+            }
+        }
+    }
+
+    private Lines started(Duration stallTimeout) throws IOException {
+        Lines lines = new Lines(fake, new AsyncResponse.Shared(scheduler, registry, stallTimeout));
+        lines.start();
+        fake.out.listener.onWritePossible(); // what the container does once the listener is set
+        return lines;
+    }
+
+    private Lines started() throws IOException {
+        return started(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void finishFromAnotherThreadLetsTheWriteInProgressEndThenCompletesOnce() throws Exception {
+        Lines lines = started();
+        CountDownLatch inWrite = fake.out.holdNextWrite();
+        Thread writer = new Thread(() -> lines.add("held\n"), "writer");
+        writer.start();
+        assertTrue(inWrite.await(5, TimeUnit.SECONDS));
+
+        lines.finish(); // e.g. the container's async timeout, while the writer is inside write()
+
+        assertEquals(0, fake.completions.get(), "not completed under a write in progress");
+        fake.out.releaseWrite();
+        writer.join(5000);
+        assertTrue(fake.awaitCompleted(), "the writer completed it on its way out");
+        assertEquals(1, fake.completions.get());
+        assertEquals(0, fake.completionsDuringWrite.get());
+        assertEquals(1, lines.stops.get());
+        assertEquals(0, registry.size());
+    }
+
+    @Test
+    void theContainersOwnEndWaitsForTheWriteInProgressAndNothingIsWrittenAfterIt() throws Exception {
+        Lines lines = started();
+        CountDownLatch inWrite = fake.out.holdNextWrite();
+        Thread writer = new Thread(() -> lines.add("held\n"), "writer");
+        writer.start();
+        assertTrue(inWrite.await(5, TimeUnit.SECONDS));
+        lines.due.add("after the container let go\n".getBytes(UTF_8)); // due, but must never be written
+
+        CountDownLatch returned = new CountDownLatch(1);
+        Thread container = new Thread(() -> {
+            lines.onError(new jakarta.servlet.AsyncEvent(fake.context)); // the container recycles after this returns
+            returned.countDown();
+        }, "container");
+        container.start();
+
+        assertTrue(!returned.await(300, TimeUnit.MILLISECONDS), "onError returned while a write was in progress");
+        fake.out.releaseWrite();
+        assertTrue(returned.await(5, TimeUnit.SECONDS), "onError returns once the write has");
+        writer.join(5000);
+        container.join(5000);
+        assertEquals("held\n", fake.out.written(), "nothing written after the container's end");
+        assertEquals(1, fake.completions.get());
+        assertEquals(0, fake.completionsDuringWrite.get());
+        assertEquals(1, lines.stops.get());
+        assertEquals(0, registry.size());
+    }
+
+    @Test
+    void manyThreadsDrainingAndFinishingNeverOverlapAndCompleteOnce() throws Exception {
+        Lines lines = started();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int id = t;
+            threads.add(new Thread(() -> {
+                awaitQuietly(go);
+                for (int i = 0; i < 200; i++) {
+                    lines.add(id + ":" + i + "\n");
+                    if (id == 0 && i == 150) {
+                        lines.finish();
+                    }
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        go.countDown();
+        for (Thread thread : threads) {
+            thread.join(10_000);
+        }
+
+        assertTrue(fake.awaitCompleted());
+        assertEquals(0, fake.out.overlappingWrites.get(), "two writes at once");
+        assertEquals(0, fake.completionsDuringWrite.get(), "complete() during a write");
+        assertEquals(1, fake.completions.get());
+        assertEquals(1, lines.stops.get());
+        assertEquals(0, registry.size());
+    }
+
+    @Test
+    void endsWithTheAnsweredStatusWhenNothingWasWritten() throws Exception {
+        Lines lines = started();
+
+        lines.endWith(204);
+
+        assertEquals(1, fake.completions.get());
+        assertEquals(204, fake.status.get());
+        assertEquals(0, registry.size());
+    }
+
+    @Test
+    void writesNothingBeforeTheContainerSaysItCan() throws Exception {
+        Lines lines = new Lines(fake, FakeAsync.shared(scheduler, registry));
+        lines.start();
+
+        lines.add("early\n");
+        assertEquals("", fake.out.written(), "isReady() is the container's to answer first");
+
+        fake.out.listener.onWritePossible();
+        assertEquals("early\n", fake.out.written());
+    }
+
+    @Test
+    void leavesTheRegistryAndCompletesEvenWhenStoppedThrows() throws Exception {
+        Lines lines = started();
+        lines.fromStopped = new IllegalStateException("a bug in stopped()");
+
+        assertThrows(IllegalStateException.class, lines::finish, "the failure reaches whoever ended it");
+
+        assertEquals(0, registry.size());
+        assertEquals(1, fake.completions.get());
+        assertDoesNotThrow(lines::finish, "later calls find the drain at rest and the response ended");
+        assertEquals(1, fake.completions.get());
+    }
+
+    @Test
+    void aHookThatThrowsEndsTheResponseWith500() throws Exception {
+        Lines lines = started();
+        lines.fromNext = new NullPointerException("a bug in next()");
+
+        lines.add("never\n");
+
+        assertEquals(1, fake.completions.get());
+        assertEquals(500, fake.status.get());
+        assertEquals(0, registry.size());
+    }
+
+    @Test
+    void aSchedulerThatRejectsWorkEndsTheResponseInsteadOfEscaping() throws Exception {
+        Lines lines = started();
+        lines.fromWritten = new RejectedExecutionException("scheduler shut down");
+
+        assertDoesNotThrow(() -> lines.add("last\n"));
+
+        assertEquals(1, fake.completions.get());
+        assertEquals(200, fake.status.get(), "a way out, not a failure of the response");
+        assertEquals(0, registry.size());
+    }
+
+    @Test
+    void endsAResponseWhoseClientTakesNothingForTheStallTimeout() throws Exception {
+        Lines lines = started(Duration.ofMillis(100));
+        fake.out.ready = false;
+
+        lines.add("stuck\n");
+
+        assertTrue(fake.awaitCompleted(), "ended by the stall timer");
+        assertEquals(1, fake.completions.get());
+        assertEquals(0, registry.size());
+        assertTrue(scheduler.getQueue().isEmpty());
+    }
+
+    @Test
+    void forgetsTheStallOnceTheClientTakesBytesAgain() throws Exception {
+        Lines lines = started();
+        fake.out.ready = false;
+        lines.add("slow\n");
+        assertEquals(1, scheduler.getQueue().size(), "the stall timer runs while output is not ready");
+
+        fake.out.becomeReady();
+
+        assertEquals("slow\n", fake.out.written());
+        assertTrue(scheduler.getQueue().isEmpty(), "and is cancelled once it is ready again");
+        assertEquals(0, fake.completions.get());
+    }
+
+    @Test
+    void finishesOnceAndWritesNothingAfterwards() throws Exception {
+        Lines lines = started();
+
+        lines.finish();
+        lines.finish();
+        lines.onTimeout(null);
+        lines.add("late\n");
+
+        assertEquals(1, fake.completions.get());
+        assertEquals(1, lines.stops.get());
+        assertEquals("", fake.out.written());
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package org.asyncprimer.chat;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.asyncprimer.it.Container;
+import org.asyncprimer.it.Deployment;
+import org.asyncprimer.it.OnEveryContainer;
+import org.asyncprimer.it.ServerOptions;
+import org.asyncprimer.it.WsClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** /chat/{room}/socket: messages out as JSON, publishing in, refusals, limits and the origin rule. */
+@OnEveryContainer
+class ChatSocketIT {
+
+    private static final int HISTORY = 5;
+    private static final Duration SHORT = Duration.ofMillis(300);
+
+    @Parameter
+    Container container;
+
+    private Deployment app;
+
+    @BeforeParameterizedClassInvocation
+    void deploy() throws Exception {
+        app = Deployment.start(container, ServerOptions.defaults()
+                .withContextParams(Map.of("asyncprimer.chat.history", Integer.toString(HISTORY))));
+    }
+
+    @AfterParameterizedClassInvocation
+    void undeploy() throws Exception {
+        if (app != null) {
+            app.stop();
+        }
+    }
+
+    private WsClient open(String pathAndQuery) throws Exception {
+        WsClient client = WsClient.connect(app.base(), pathAndQuery, null).get(10, TimeUnit.SECONDS);
+        return client;
+    }
+
+    @Test
+    void sendsEachNewMessageAsItsJson() throws Exception {
+        try (WsClient client = open("/chat/live/socket")) {
+            assertEquals(1, app.awaitStatus("openChatSockets", n -> n >= 1, Duration.ofSeconds(5)));
+            String id = ChatHttp.publish(app, "live", "alice", "over http");
+
+            JsonNode message = ChatHttp.JSON.readTree(client.nextReply());
+            assertAll(
+                    () -> assertEquals(id, message.get("id").asText()),
+                    () -> assertEquals("live", message.get("room").asText()),
+                    () -> assertEquals("alice", message.get("name").asText()),
+                    () -> assertEquals("over http", message.get("text").asText()));
+            assertEquals(ChatHttp.poll(app, "live", "since=0-0").lines().get(0), message, "the same JSON as the poll");
+        }
+    }
+
+    @Test
+    void publishesWhatTheClientSendsToEveryoneAndBackToItself() throws Exception {
+        try (WsClient alice = open("/chat/talk/socket?since=0-0"); WsClient bob = open("/chat/talk/socket?since=0-0")) {
+            alice.send("{\"name\":\"alice\",\"text\":\"hello bob\"}");
+
+            JsonNode toAlice = ChatHttp.JSON.readTree(alice.nextReply());
+            JsonNode toBob = ChatHttp.JSON.readTree(bob.nextReply());
+            assertEquals("hello bob", toBob.get("text").asText());
+            assertEquals(toBob, toAlice);
+            assertEquals(List.of(toBob.get("id").asText()), ChatHttp.poll(app, "talk", "since=0-0").ids());
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+        {"name":"a","text":       | body is not valid JSON (line 1, column 20)
+        {"name":"a"}                | text is missing
+        {"name":"","text":"b"}      | name must be 1 to 64 characters, got 0
+        `["a","b"]`                 | body must be a JSON object like {"name":"alice","text":"hi"}
+        """)
+    void answersABadMessageWithAnErrorAndStaysOpen(String sent, String error) throws Exception {
+        try (WsClient client = open("/chat/errors/socket")) {
+            client.send(sent);
+            assertEquals(ChatJson.error(error), client.nextReply());
+
+            client.send("{\"name\":\"a\",\"text\":\"still here\"}");
+            assertEquals("still here", ChatHttp.JSON.readTree(client.nextReply()).get("text").asText());
+        }
+    }
+
+    @Test
+    void closesWith1009WhenAMessageIsLargerThanAPublishBody() throws Exception {
+        try (WsClient client = open("/chat/big/socket")) {
+            String body = "{\"name\":\"a\",\"text\":\"b\"" + " ".repeat(16 * 1024 - 23) + "}";
+            assertEquals(16 * 1024, body.length());
+            client.send(body); // exactly the limit: published
+            assertEquals("b", ChatHttp.JSON.readTree(client.nextReply()).get("text").asText());
+
+            client.send(" " + body);
+            assertClosedWith(client.awaitClose(10), 1009, null);
+        }
+        try (WsClient client = open("/chat/big/socket")) {
+            client.send("x".repeat(70_000)); // past the container's own limit too
+            assertClosedWith(client.awaitClose(10), 1009, null);
+        }
+        assertEquals(0, app.awaitStatus("openChatSockets", n -> n == 0, Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void refusesAHandshakeFromAForeignOrigin() throws Exception {
+        ExecutionException refused = assertThrows(ExecutionException.class,
+                () -> WsClient.connect(app.base(), "/chat/origin/socket", "http://evil.example").get(10, TimeUnit.SECONDS));
+        WebSocketHandshakeException handshake = assertInstanceOf(WebSocketHandshakeException.class, refused.getCause());
+        assertEquals(403, handshake.getResponse().statusCode());
+
+        String own = "http://127.0.0.1:" + app.base().getPort();
+        try (WsClient client = WsClient.connect(app.base(), "/chat/origin/socket", own).get(10, TimeUnit.SECONDS)) {
+            client.send("{\"name\":\"a\",\"text\":\"own origin\"}");
+            assertEquals("own origin", ChatHttp.JSON.readTree(client.nextReply()).get("text").asText());
+        }
+    }
+
+    @Test
+    void resumesAfterSince() throws Exception {
+        List<String> ids = ChatHttp.publishMany(app, "resume", 3);
+
+        try (WsClient client = open("/chat/resume/socket?since=" + ids.get(0))) {
+            assertEquals(ids.subList(1, 3), ids(client, 2));
+            assertNull(client.nextReply(SHORT), "nothing twice, nothing more");
+        }
+    }
+
+    @Test
+    void marksTheGap() throws Exception {
+        List<String> ids = ChatHttp.publishMany(app, "gap", HISTORY + 3);
+
+        try (WsClient client = open("/chat/gap/socket?since=" + ids.get(0))) {
+            assertEquals("{\"gap\":true,\"oldest\":\"" + ids.get(3) + "\"}", client.nextReply());
+            assertEquals(ids.subList(3, ids.size()), ids(client, HISTORY));
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+        /chat/a.b/socket          | room must be 1 to 64 letters, digits, '_' or '-', got 'a.b'
+        /chat/lobby/socket?since=x | since must be a message id like 1795705200000-0, got 'x'
+        """)
+    void closesWith1008OnABadRoomOrSince(String path, String reason) throws Exception {
+        try (WsClient client = open(path)) {
+            assertClosedWith(client.awaitClose(10), 1008, reason);
+        }
+        assertEquals(0, app.awaitStatus("openChatSockets", n -> n == 0, Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void aClientThatVanishesLeavesNoSessionOrSubscription() throws Exception {
+        assertEquals(0, app.awaitStatus("openChatSockets", n -> n == 0, Duration.ofSeconds(5)));
+        WsClient client = open("/chat/vanish/socket");
+        assertEquals(1, app.awaitStatus("openChatSockets", n -> n == 1, Duration.ofSeconds(5)));
+        assertTrue(app.awaitStatus("chatSubscribers", n -> n >= 1, Duration.ofSeconds(5)) >= 1);
+
+        client.abort(); // no close frame: the connection just drops
+
+        assertEquals(0, app.awaitStatus("openChatSockets", n -> n == 0, Duration.ofSeconds(10)));
+        assertEquals(0, app.awaitStatus("chatSubscribers", n -> n == 0, Duration.ofSeconds(5)));
+    }
+
+    private static List<String> ids(WsClient client, int count) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add(ChatHttp.JSON.readTree(client.nextReply()).get("id").asText());
+        }
+        return ids;
+    }
+
+    /**
+     * The close the server chose. Tomcat sometimes closes the socket before its close frame is out, when the
+     * client's bytes are still unread (the same as WebSocketIT's 1007 and 1002): the JDK client then reports 1006,
+     * closed abnormally; the session is ended all the same, which the callers check in /status.
+     */
+    private void assertClosedWith(WsClient.Close close, int code, String reason) {
+        if (close.code() == 1006 && container.name().startsWith("TOMCAT")) {
+            return;
+        }
+        assertEquals(code, close.code());
+        if (reason != null) {
+            assertEquals(reason, close.reason());
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package org.asyncprimer.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import org.asyncprimer.app.FakeAsync;
+import org.asyncprimer.app.FirstTimerAtOnce;
+import org.asyncprimer.app.OpenResponses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The timeline's timers against a fake container: which timer is live, and that every way out cancels it. */
+class StreamTimelineTest {
+
+    private final FakeAsync fake = new FakeAsync();
+    private final OpenResponses<StreamTimeline> registry = new OpenResponses<>("openStreams", StreamTimeline.class);
+    private ScheduledThreadPoolExecutor scheduler;
+
+    @AfterEach
+    void stopScheduler() {
+        scheduler.shutdownNow();
+    }
+
+    private StreamTimeline start(long firstMs, long secondMs) throws Exception {
+        StreamTimeline timeline = new StreamTimeline(fake.context, FakeAsync.shared(scheduler, registry),
+                StreamFormat.PLAIN, new StreamTimings(Duration.ofMillis(firstMs), Duration.ofMillis(secondMs)));
+        timeline.start();
+        fake.out.listener.onWritePossible(); // what the container does once the listener is set
+        return timeline;
+    }
+
+    @Test
+    void cancelsTheLiveTimerEvenWhenTheFirstFiredBeforeScheduleReturned() throws Exception {
+        scheduler = new FirstTimerAtOnce(); // MIDDLE's timer fires while the thread that wrote START is in schedule()
+        StreamTimeline timeline = start(0, 60_000);
+        assertEquals("START\nMIDDLE\n", fake.out.written());
+        assertEquals(1, scheduler.getQueue().size(), "END's timer waits");
+
+        timeline.finish(); // the client is gone, say
+
+        assertTrue(scheduler.getQueue().isEmpty(), "END's timer was cancelled, not an older, fired one");
+        assertEquals(1, fake.completions.get());
+        assertEquals(0, registry.size());
+    }
+
+    @Test
+    void endsAtTheAsyncTimeoutWithNoTimerLeft() throws Exception {
+        scheduler = new ScheduledThreadPoolExecutor(1);
+        scheduler.setRemoveOnCancelPolicy(true);
+        StreamTimeline timeline = start(60_000, 60_000);
+        assertEquals("START\n", fake.out.written());
+        assertEquals(1, scheduler.getQueue().size(), "MIDDLE's timer waits");
+
+        timeline.onTimeout(null); // the container's async timeout
+
+        assertTrue(scheduler.getQueue().isEmpty());
+        assertEquals(1, fake.completions.get());
+        assertEquals(0, registry.size());
+    }
+
+    @Test
+    void writesEveryWordInOrderAndCompletesOnceWithZeroDelays() throws Exception {
+        scheduler = new FirstTimerAtOnce();
+
+        start(0, 0);
+
+        assertTrue(fake.awaitCompleted());
+        assertEquals("START\nMIDDLE\nEND\n", fake.out.written());
+        assertEquals(1, fake.completions.get());
+        assertEquals(0, fake.out.overlappingWrites.get());
+        assertEquals(0, fake.completionsDuringWrite.get());
+        assertEquals(0, registry.size());
+    }
+}
