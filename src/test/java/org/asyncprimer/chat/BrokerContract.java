@@ -32,9 +32,8 @@ import org.junit.jupiter.api.Test;
  * so every expectation waits for deliveries with a deadline, and "nothing more came" is checked after a witness
  * subscriber has seen the message that would have come.
  *
- * <p>Where the two differ by design, the contract leaves it out: {@code since} = {@code 0-0} on a room that never
- * lost a message (the in-memory broker gives the gap marker, as it cannot know what a room held before it; Redis
- * knows), the exact number of messages history keeps (Redis keeps at least as many), and what counts as a room.
+ * <p>Where the two differ by design, the contract leaves it out: the exact number of messages history keeps (Redis
+ * keeps at least as many), and what counts as a room (a node's subscribed rooms, for Redis).
  */
 abstract class BrokerContract {
 
@@ -171,6 +170,16 @@ abstract class BrokerContract {
         Message four = publish(broker, room, "four");
 
         awaitExactly(recorder, List.of(line(two), line(three), line(four)));
+    }
+
+    @Test
+    void sinceTheStartOfARoomThatLostNothingGivesEveryMessageWithoutAGapMarker() {
+        Broker broker = broker(1000);
+        Message one = publish(broker, room, "one");
+        Message two = publish(broker, room, "two");
+
+        awaitExactly(subscribe(broker, room, MessageId.ZERO), List.of(line(one), line(two)));
+        assertEquals(List.of(line(one), line(two)), read(broker, MessageId.ZERO, 10));
     }
 
     @Test

@@ -49,17 +49,6 @@ class RedisBrokerIT extends BrokerContract {
     }
 
     @Test
-    void sinceTheStartOfARoomThatLostNothingGivesEveryMessageWithoutAGapMarker() {
-        Broker broker = broker(1000);
-        Message one = publish(broker, room(), "one");
-        Message two = publish(broker, room(), "two");
-
-        awaitExactly(subscribe(broker, room(), MessageId.ZERO), List.of(line(one), line(two)));
-        assertEquals(new Broker.Backlog(false, List.of(one, two)),
-                broker.read(room(), MessageId.ZERO, 10).toCompletableFuture().join());
-    }
-
-    @Test
     void aMessageCostsRedisOneReadPerNodeNotOnePerSubscriber() throws Exception {
         Broker broker = broker(1000);
         List<Recorder> subscribers = new ArrayList<>();
