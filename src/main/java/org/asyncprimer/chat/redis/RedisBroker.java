@@ -4,14 +4,17 @@ import io.lettuce.core.RedisURI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.asyncprimer.chat.Broker;
@@ -92,7 +95,7 @@ public final class RedisBroker implements Broker {
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.budget = new Feed.Budget(settings.maxRetainedBytes());
         uri.setTimeout(Connections.COMMAND_TIMEOUT); // the handshake's timeout, when a connection is made
-        this.connections = new Connections(uri, executor, this::connectedFirst);
+        this.connections = onOwnThread(() -> new Connections(uri, executor, this::connectedFirst));
         this.store = new Store(connections, settings, this::callback);
         this.reader = new StreamReader(connections, executor);
         long every = sweepEvery(settings.roomIdle()).toMillis();
@@ -229,7 +232,10 @@ public final class RedisBroker implements Broker {
                 subscription.close(null);
             }
         }
-        connections.close();
+        onOwnThread(() -> {
+            connections.close();
+            return null;
+        });
         executor.shutdown();
         try {
             if (!executor.awaitTermination(2, TimeUnit.SECONDS)) {
@@ -312,6 +318,22 @@ public final class RedisBroker implements Broker {
     static Duration sweepEvery(Duration roomIdle) {
         Duration quarter = roomIdle.dividedBy(4);
         return quarter.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : quarter;
+    }
+
+    /**
+     * Runs Lettuce's set-up or tear-down on this broker's thread and waits for it (a bounded time): Netty and
+     * Lettuce leave thread-locals on the thread that creates or closes their resources, and the container's
+     * threads (the one that starts the application, the one that stops it) outlive the application.
+     */
+    private <T> T onOwnThread(Callable<T> task) {
+        try {
+            return executor.submit(task).get(Connections.COMMAND_TIMEOUT.toMillis() * 5, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while setting up or closing the Redis client", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("setting up or closing the Redis client failed", e);
+        }
     }
 
     /** Runs a Redis reply's continuation on this broker's threads; inline once they are shut down. */
