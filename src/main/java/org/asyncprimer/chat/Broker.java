@@ -49,6 +49,14 @@ public interface Broker extends AutoCloseable {
     /** What the broker holds right now, for {@code /status}. */
     Counts counts();
 
+    /**
+     * Whether the broker can reach its storage right now, for {@code /status}: the in-memory broker always can;
+     * the Redis one is false while Redis is unreachable (publishing then fails fast with {@link Unavailable}).
+     */
+    default boolean connected() {
+        return true;
+    }
+
     /** Ends every subscription with {@code onClosed(null)}; publishing and subscribing then fail. Idempotent. */
     @Override
     void close();

@@ -82,7 +82,9 @@ public final class ChatServlet extends HttpServlet {
                 .gauge("chatRooms", b -> b.broker().counts().rooms())
                 .gauge("chatMessages", b -> b.broker().counts().messages())
                 .gauge("chatBytes", b -> b.broker().counts().bytes())
-                .gauge("chatSubscribers", b -> b.broker().counts().subscribers()))
+                .gauge("chatSubscribers", b -> b.broker().counts().subscribers())
+                // 1 while the broker reaches its storage (always, in memory); 0 while Redis is away.
+                .gauge("chatBrokerConnected", b -> b.broker().connected() ? 1 : 0))
                 .add(new BrokerGauges(broker));
         polls = app.shared(app.register(new OpenResponses<>("openChatPolls", "chat-longpoll", ChatPoll.class)));
         streams = app.shared(app.register(new OpenResponses<>("openChatStreams", "chat-sse", ChatStream.class)

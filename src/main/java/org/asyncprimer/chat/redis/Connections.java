@@ -1,0 +1,238 @@
+package org.asyncprimer.chat.redis;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The two Redis connections one node holds, whatever the number of its clients: a multiplexed one for every
+ * command that answers at once (the publish script, {@code XRANGE}, {@code XREVRANGE}, {@code PEXPIRE}), shared
+ * by all requests, and one for the {@link StreamReader}'s blocking {@code XREAD}, which would hold up every
+ * other command on a shared connection while it waits.
+ *
+ * <p>Lettuce's defaults are changed where they would make a request wait: a command sent while Redis is away
+ * fails at once ({@code REJECT_COMMANDS}, instead of being queued until Redis is back) and every command fails
+ * after {@link #COMMAND_TIMEOUT}, so a publish answers 503 within that time instead of hanging. Commands in
+ * flight when the connection drops fail too, and are never sent twice (Lettuce's default would replay them,
+ * which could store a message twice). Lettuce reconnects a connection it had by itself, quickly
+ * ({@link #RECONNECT_AT_MOST}); the first connection, which Lettuce does not retry, is retried here every second,
+ * so a node deploys and serves while Redis is down.
+ */
+final class Connections implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Connections.class.getName());
+
+    /** How long any command may take; a blocking {@code XREAD} gets its block time on top. */
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    /** How long the reader's {@code XREAD} waits in Redis for new entries before it is sent again. */
+    static final Duration BLOCK = Duration.ofSeconds(1);
+    static final Duration RECONNECT_AT_MOST = Duration.ofSeconds(1);
+    private static final Duration FIRST_CONNECT_RETRY = Duration.ofSeconds(1);
+    /** Commands waiting for their reply on one connection; beyond this they fail at once (503). */
+    private static final int MAX_QUEUED_COMMANDS = 10_000;
+
+    private final RedisURI uri;
+    private final String where;
+    private final ScheduledExecutorService timers;
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final AtomicBoolean lost = new AtomicBoolean();
+    private final Runnable onConnected;
+
+    private volatile StatefulRedisConnection<String, String> commands;
+    private volatile StatefulRedisConnection<String, String> reader;
+    private volatile ScheduledFuture<?> retry;
+    private volatile boolean closed;
+    private boolean firstFailureLogged; // only the connecting chain touches it, one attempt at a time
+
+    /** {@code onConnected} runs once, when both connections are first up. */
+    Connections(RedisURI uri, ScheduledExecutorService timers, Runnable onConnected) {
+        this.uri = uri;
+        this.where = describe(uri);
+        this.timers = timers;
+        this.onConnected = onConnected;
+        this.resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(2) // one event loop per connection
+                .computationThreadPoolSize(2) // Lettuce's least
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), RECONNECT_AT_MOST, 2, TimeUnit.MILLISECONDS))
+                .threadFactoryProvider(this::tracked)
+                .build();
+        this.client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.builder().timeoutSource(new Timeouts()).build())
+                .socketOptions(SocketOptions.builder().connectTimeout(COMMAND_TIMEOUT).build())
+                .requestQueueSize(MAX_QUEUED_COMMANDS)
+                .build());
+        client.addListener(new StateLog());
+    }
+
+    /** {@code redis://host:port/db}, without the password a URL may carry: for log lines. */
+    static String describe(RedisURI uri) {
+        return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
+    }
+
+    String where() {
+        return where;
+    }
+
+    /** Starts connecting in the background, on the broker's thread (not the container's); returns at once. */
+    void connect() {
+        timers.execute(this::attempt);
+    }
+
+    /** The shared command connection's API, or null before the first connection is made. */
+    RedisAsyncCommands<String, String> commands() {
+        StatefulRedisConnection<String, String> connection = commands;
+        return connection == null ? null : connection.async();
+    }
+
+    /** The reader's own connection's API, or null before the first connection is made. */
+    RedisAsyncCommands<String, String> reader() {
+        StatefulRedisConnection<String, String> connection = reader;
+        return connection == null ? null : connection.async();
+    }
+
+    boolean connected() {
+        StatefulRedisConnection<String, String> c = commands;
+        StatefulRedisConnection<String, String> r = reader;
+        return !closed && c != null && r != null && c.isOpen() && r.isOpen();
+    }
+
+    /** Connects whichever connection is still missing; on failure, tries again in a second. */
+    private void attempt() {
+        if (closed) {
+            return;
+        }
+        connectIfMissing(commands).thenCompose(c -> {
+            commands = c;
+            return connectIfMissing(reader);
+        }).whenComplete((r, failure) -> {
+            if (failure != null) {
+                if (closed) {
+                    return;
+                }
+                if (!firstFailureLogged) {
+                    firstFailureLogged = true;
+                    LOG.log(System.Logger.Level.WARNING, "chat: cannot reach Redis at " + where + " ("
+                            + rootMessage(failure) + "); publishing answers 503 until it can, trying again every "
+                            + FIRST_CONNECT_RETRY.toSeconds() + " s");
+                }
+                retry = timers.schedule(this::attempt, FIRST_CONNECT_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            }
+            reader = r;
+            if (closed) {
+                return; // close() shuts the client down, and with it these connections
+            }
+            LOG.log(System.Logger.Level.INFO, "chat: connected to Redis at " + where);
+            onConnected.run();
+        });
+    }
+
+    private CompletableFuture<StatefulRedisConnection<String, String>> connectIfMissing(
+            StatefulRedisConnection<String, String> existing) {
+        return existing != null ? CompletableFuture.completedFuture(existing)
+                : client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+    }
+
+    /**
+     * Closes both connections and stops Lettuce's threads (its event loops and timer, and Netty's global thread
+     * that closing starts), waiting a bounded time for them to be gone: a container checks for threads a web
+     * application left behind right after undeploy.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        ScheduledFuture<?> pending = retry;
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        try {
+            client.shutdown(Duration.ZERO, COMMAND_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "chat: closing the Redis connections failed", e);
+        }
+        try {
+            resources.shutdown(0, COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .await(COMMAND_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            for (Thread thread : threads) {
+                thread.join(1000);
+            }
+            // Closing the client's channels starts Netty's one global thread, which ends after a second idle.
+            GlobalEventExecutor.INSTANCE.awaitInactivity(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Lettuce's threads, named as Lettuce names them, remembered so that close() can wait for them to end. */
+    private ThreadFactory tracked(String poolName) {
+        ThreadFactory netty = new DefaultThreadFactory(poolName, true);
+        return task -> {
+            Thread thread = netty.newThread(task);
+            threads.add(thread);
+            return thread;
+        };
+    }
+
+    static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
+    /** Every command gets {@link #COMMAND_TIMEOUT}; the reader's blocking {@code XREAD} its block time on top. */
+    private static final class Timeouts extends TimeoutOptions.TimeoutSource {
+        @Override
+        public long getTimeout(RedisCommand<?, ?, ?> command) {
+            long timeout = COMMAND_TIMEOUT.toMillis();
+            return command != null && command.getType() == CommandType.XREAD ? timeout + BLOCK.toMillis() : timeout;
+        }
+    }
+
+    /** One log line when the command connection drops, and one when it is back. */
+    private final class StateLog implements RedisConnectionStateListener {
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            if (connection == commands && !closed && lost.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.WARNING, "chat: lost the connection to Redis at " + where
+                        + "; publishing answers 503 and subscribers wait until it is back");
+            }
+        }
+
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+            if (connection == commands && lost.compareAndSet(true, false)) {
+                LOG.log(System.Logger.Level.INFO, "chat: reconnected to Redis at " + where);
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package org.asyncprimer.chat.redis;
+
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import org.asyncprimer.chat.Broker.Unavailable;
+import org.asyncprimer.chat.ChatSettings;
+import org.asyncprimer.chat.Draft;
+import org.asyncprimer.chat.Message;
+import org.asyncprimer.chat.MessageId;
+
+/**
+ * The chat's data in Redis, one stream per room ({@code asyncprimer:chat:<room>}, entries
+ * {@code prev name text}), and every command that answers at once, all on the one shared connection. Every
+ * failure, whether Redis is unreachable, slow or refuses, completes the stage with {@link Unavailable}. Commands
+ * are sent, and stages complete, on the broker's own threads: never on a caller's (see {@link #call}), nor on
+ * Lettuce's event loops, so that what a caller chains to a stage (a transport writing its answer) cannot hold
+ * up the connection.
+ */
+final class Store {
+
+    static final String KEY_PREFIX = "asyncprimer:chat:";
+
+    /**
+     * Appends a message to a room and returns its id, in one atomic step: the id of the entry before it (so that
+     * readers can tell a trimmed gap, see {@link Entry}), the {@code XADD} that keeps about {@code history}
+     * entries ({@code MAXLEN ~}: Redis trims whole nodes of up to 100 entries, so a few more may stay), and the
+     * idle expiry, renewed by every publish.
+     */
+    private static final String PUBLISH = """
+            local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+            local prev = last[1] and last[1][1] or '0-0'
+            local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*',
+                                  'prev', prev, 'name', ARGV[3], 'text', ARGV[4])
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return id
+            """;
+
+    private final Connections connections;
+    private final Executor executor;
+    private final String history;
+    private final String idleMs;
+
+    /** {@code executor}: the broker's threads, which send every command and complete every stage. */
+    Store(Connections connections, ChatSettings settings, Executor executor) {
+        this.connections = connections;
+        this.executor = executor;
+        this.history = Integer.toString(settings.history());
+        this.idleMs = Long.toString(settings.roomIdle().toMillis());
+    }
+
+    static String key(String room) {
+        return KEY_PREFIX + room;
+    }
+
+    static String room(String key) {
+        return key.substring(KEY_PREFIX.length());
+    }
+
+    /** Completes with the stored message once Redis has acknowledged it. */
+    CompletionStage<Message> publish(String room, Draft draft) {
+        return call(redis -> redis.<String>eval(PUBLISH, ScriptOutputType.VALUE, new String[] {key(room)},
+                history, idleMs, draft.name(), draft.text()))
+                .thenApply(id -> {
+                    MessageId parsed = MessageId.parse(id);
+                    return new Message(parsed, room, draft.name(), draft.text(), Instant.ofEpochMilli(parsed.ms()));
+                });
+    }
+
+    /** Up to {@code count} entries after {@code after}, oldest first; none for a room Redis does not have. */
+    CompletionStage<List<Entry>> after(String room, MessageId after, int count) {
+        return call(redis -> redis.xrange(key(room), Range.from(Range.Boundary.excluding(after.toString()),
+                Range.Boundary.unbounded()), Limit.from(count)))
+                .thenApply(messages -> entries(room, messages));
+    }
+
+    /** The room's newest id, or null when Redis has no such room (never published to, or idle and dropped). */
+    CompletionStage<MessageId> last(String room) {
+        return call(redis -> redis.xrevrange(key(room), Range.unbounded(), Limit.from(1)))
+                .thenApply(messages -> messages.isEmpty() ? null : MessageId.parse(messages.get(0).getId()));
+    }
+
+    /** Renews a room's idle expiry (a room someone listens to is not idle); a room Redis does not have stays so. */
+    CompletionStage<Boolean> keepAlive(String room) {
+        return call(redis -> redis.pexpire(key(room), Long.parseLong(idleMs)));
+    }
+
+    static List<Entry> entries(String room, List<StreamMessage<String, String>> messages) {
+        List<Entry> entries = new ArrayList<>(messages.size());
+        for (StreamMessage<String, String> message : messages) {
+            entries.add(entry(room, message));
+        }
+        return entries;
+    }
+
+    static Entry entry(String room, StreamMessage<String, String> message) {
+        MessageId id = MessageId.parse(message.getId());
+        Map<String, String> body = message.getBody();
+        MessageId prev = body.get("prev") == null ? null : MessageId.parse(body.get("prev"));
+        return new Entry(new Message(id, room, body.getOrDefault("name", ""), body.getOrDefault("text", ""),
+                Instant.ofEpochMilli(id.ms())), prev == null ? MessageId.ZERO : prev);
+    }
+
+    /**
+     * Sends a command on the shared connection; any failure becomes {@link Unavailable}. It is sent from the
+     * broker's own threads, never from the caller's: the client keeps per-thread state on whichever thread sends
+     * (Lettuce's {@code SharedLock} leaves a thread-local there), and a container's request thread outlives the
+     * web application, while the broker's threads end with it.
+     */
+    private <T> CompletionStage<T> call(Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        executor.execute(() -> {
+            RedisAsyncCommands<String, String> redis = connections.commands();
+            if (redis == null) {
+                result.completeExceptionally(unavailable(null));
+                return;
+            }
+            CompletionStage<T> sent;
+            try {
+                sent = command.apply(redis);
+            } catch (RuntimeException refused) {
+                result.completeExceptionally(unavailable(refused));
+                return;
+            }
+            sent.whenCompleteAsync((value, failure) -> {
+                if (failure == null) {
+                    result.complete(value);
+                } else {
+                    result.completeExceptionally(unavailable(failure));
+                }
+            }, executor);
+        });
+        return result;
+    }
+
+    /** The line a client gets; the log says which Redis (a client need not know). */
+    static Unavailable unavailable(Throwable cause) {
+        return new Unavailable("the chat's message store is unavailable; try again later", cause);
+    }
+}

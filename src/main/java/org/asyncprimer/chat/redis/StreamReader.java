@@ -1,0 +1,154 @@
+package org.asyncprimer.chat.redis;
+
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.UnblockType;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The one loop per node that reads new messages from Redis, on its own connection: {@code XREAD BLOCK 1000
+ * COUNT 256 STREAMS <every room this node has subscribers in> <the last id read in each>}. Redis answers as soon
+ * as any of those rooms has something new (or after the block time, with nothing); the loop appends what came
+ * to each room's {@link Feed}, sends the next {@code XREAD} from the new ids, and then wakes the rooms'
+ * subscriptions. No thread waits meanwhile: each turn is a command whose completion starts the next.
+ *
+ * <p>A room that a node opens joins at the next turn; to make that at once rather than after up to the block
+ * time, the loop is woken with {@code CLIENT UNBLOCK} (from the other connection). When Redis is away the turn
+ * fails and the loop tries again every {@link #RETRY_MS}, from the same ids: when Redis is back, delivery goes
+ * on from where this node stopped, nothing skipped and nothing twice.
+ */
+final class StreamReader {
+
+    private static final System.Logger LOG = System.getLogger(StreamReader.class.getName());
+    /** Entries per room per turn: a busy room gives way to the others, and is read on at the next turn. */
+    static final int COUNT = 256;
+    static final long RETRY_MS = 250;
+
+    private final Connections connections;
+    private final ScheduledExecutorService executor;
+    private final Set<Feed> feeds = ConcurrentHashMap.newKeySet();
+    /** True while a turn is in flight or scheduled; false when there was nothing to read. */
+    private final AtomicBoolean running = new AtomicBoolean();
+    /** Redis's id of the reader's connection, for CLIENT UNBLOCK; asked again after every failure (reconnects). */
+    private volatile Long readerClientId;
+    private volatile boolean askClientId = true;
+    private volatile boolean failing;
+    private volatile boolean closed;
+
+    StreamReader(Connections connections, ScheduledExecutorService executor) {
+        this.connections = connections;
+        this.executor = executor;
+    }
+
+    /** Reads a joined room from its feed's {@code top} on, from the next turn; wakes a waiting {@code XREAD}. */
+    void add(Feed feed) {
+        feeds.add(feed);
+        if (!kick()) {
+            Long id = readerClientId;
+            RedisAsyncCommands<String, String> commands = connections.commands();
+            if (id != null && commands != null) {
+                // Not blocked right now (between turns): harmless, the next turn has the room anyway.
+                commands.clientUnblock(id, UnblockType.TIMEOUT);
+            }
+        }
+    }
+
+    void remove(Feed feed) {
+        feeds.remove(feed);
+    }
+
+    /** Starts the loop if it is not running (first room, or Redis connected); true if this call started it. */
+    boolean kick() {
+        if (closed || feeds.isEmpty() || !running.compareAndSet(false, true)) {
+            return false;
+        }
+        executor.execute(this::turn);
+        return true;
+    }
+
+    void close() {
+        closed = true;
+    }
+
+    private void turn() {
+        List<Feed> reading = new ArrayList<>(feeds); // joined feeds only (see add): each has a top
+        RedisAsyncCommands<String, String> reader = connections.reader();
+        if (closed || reading.isEmpty() || reader == null) {
+            running.set(false);
+            // A room may have been added, or the connection made, just before running was cleared.
+            if (!closed && reader != null && !feeds.isEmpty()) {
+                kick();
+            }
+            return;
+        }
+        if (askClientId) {
+            // Sent just before the XREAD on the same connection: answered before it blocks.
+            reader.clientId().thenAccept(id -> {
+                readerClientId = id;
+                askClientId = false;
+            });
+        }
+        @SuppressWarnings("unchecked")
+        StreamOffset<String>[] offsets = reading.stream()
+                .map(feed -> StreamOffset.from(Store.key(feed.room), feed.top().toString()))
+                .toArray(StreamOffset[]::new);
+        reader.xread(XReadArgs.Builder.block(Connections.BLOCK).count(COUNT), offsets)
+                .whenCompleteAsync((messages, failure) -> {
+                    if (failure == null) {
+                        deliver(reading, messages);
+                    } else {
+                        retry(failure);
+                    }
+                }, executor);
+    }
+
+    /** Appends each room's entries to its feed, starts the next turn, then wakes the subscriptions. */
+    private void deliver(List<Feed> reading, List<StreamMessage<String, String>> messages) {
+        if (failing) {
+            failing = false;
+            LOG.log(System.Logger.Level.INFO, "chat: reading new messages from Redis again");
+        }
+        Map<String, List<StreamMessage<String, String>>> byRoom = new HashMap<>();
+        for (StreamMessage<String, String> message : messages == null ? List.<StreamMessage<String, String>>of()
+                : messages) {
+            byRoom.computeIfAbsent(message.getStream(), key -> new ArrayList<>()).add(message);
+        }
+        List<Feed> woken = new ArrayList<>();
+        for (Feed feed : reading) {
+            List<StreamMessage<String, String>> got = byRoom.get(Store.key(feed.room));
+            if (got != null && feed.append(Store.entries(feed.room, got))) {
+                woken.add(feed);
+            }
+        }
+        turn();
+        for (Feed feed : woken) {
+            for (RedisSubscription subscription : feed.subscriptions()) {
+                subscription.wake();
+            }
+        }
+    }
+
+    private void retry(Throwable failure) {
+        askClientId = true;
+        if (closed) {
+            running.set(false);
+            return;
+        }
+        if (!failing) {
+            failing = true;
+            LOG.log(System.Logger.Level.WARNING, "chat: cannot read new messages from Redis ("
+                    + Connections.rootMessage(failure) + "); subscribers wait, and get what they missed when it is back");
+        }
+        executor.schedule(this::turn, RETRY_MS, TimeUnit.MILLISECONDS);
+    }
+}
