@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.asyncprimer.it.Container;
 import org.asyncprimer.it.Deployed;
 import org.asyncprimer.it.Deployment;
 import org.asyncprimer.it.OnEveryContainer;
