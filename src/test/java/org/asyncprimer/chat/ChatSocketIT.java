@@ -197,7 +197,15 @@ class ChatSocketIT extends Deployed {
             if (container != Container.JETTY_9_4) {
                 // Jetty 9.4 keeps a closed session connected until its close frame is written (README). Tomcat
                 // cannot send the close frame behind a message the client never took, and drops the connection.
-                int code = lagging.awaitClose(10).code();
+                int code;
+                try {
+                    code = lagging.awaitClose(10).code();
+                } catch (java.util.concurrent.ExecutionException dropped) {
+                    // The JDK client sometimes fails its own bookkeeping (InternalError in
+                    // TransportImpl.acknowledgeReception) when the server drops the connection under it.
+                    assertInstanceOf(InternalError.class, dropped.getCause(), "how the connection ended");
+                    code = 1006;
+                }
                 assertTrue(code == 1008 || container.toString().startsWith("Tomcat") && code == 1006, "closed: " + code);
             }
 
