@@ -74,9 +74,10 @@ public final class ChatServlet extends HttpServlet {
         heartbeat = ChatSettings.from(context).heartbeat();
         broker = Brokers.create(context, app.scheduler());
         meters = new ChatMeters(app.meters());
-        if (broker instanceof MemoryBroker) {
-            meters.brokerConnected("memory", () -> true); // a broker with a connection (Redis) supplies its state
-        }
+        // 1 while the broker reaches its storage (the in-memory one always does), read at each scrape; tagged
+        // memory or redis, after the broker's class.
+        meters.brokerConnected(broker.getClass().getSimpleName().replace("Broker", "").toLowerCase(Locale.ROOT),
+                broker::connected);
         // Registered at once: App.shutdown finishes it, which closes the broker before the scheduler stops.
         app.register(new OpenResponses<>("chatBrokers", "chat-broker", BrokerGauges.class)
                 .gauge("chatRooms", b -> b.broker().counts().rooms())
