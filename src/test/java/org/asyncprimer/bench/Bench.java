@@ -34,9 +34,23 @@ import java.util.stream.IntStream;
  */
 public final class Bench {
 
-    /** What one run measured, for tests and for the table. */
+    /**
+     * What one run measured, for tests and for the table: clients planned, those that completed everything they
+     * were to do, and the messages (chunks, lines, replies) that should have come and that came correctly; the
+     * churn's checks of the server after it.
+     */
     public record Result(String label, int started, int completed, int failed, int peakInProgress,
-                         List<String> failures) {
+                         long messagesExpected, long messagesReceived, List<String> failures, List<Check> checks) {
+
+        /** Every client completed, every message came, every check held. */
+        public boolean ok() {
+            return failed == 0 && completed == started && messagesReceived == messagesExpected
+                    && checks.stream().allMatch(Check::ok);
+        }
+    }
+
+    /** One thing the churn checks on the server: its value at idle before, after the churn, and whether it held. */
+    public record Check(String what, String idle, String after, boolean ok) {
     }
 
     private final Map<String, String> options;
@@ -65,7 +79,7 @@ public final class Bench {
             return;
         }
         Result result = run(args);
-        System.exit(result.failed() == 0 ? 0 : 1);
+        System.exit(result.ok() ? 0 : 1);
     }
 
     public static Result run(String... args) throws Exception {
@@ -120,9 +134,10 @@ public final class Bench {
             long replies = sessions.stream().mapToLong(WsSession::rounds).sum();
             long wrong = sessions.stream().mapToLong(s -> s.wrong).sum();
             int ok = (int) sessions.stream().filter(WsSession::complete).count();
-            result = new Result(label, clients, ok, clients - ok, loop.peak(),
+            result = new Result(label, clients, ok, clients - ok, loop.peak(), (long) clients * rounds,
+                    replies - wrong,
                     sessions.stream().filter(s -> !s.complete()).map(s -> s.failure + " (wrong " + s.wrong + ")")
-                            .distinct().limit(5).toList());
+                            .distinct().limit(5).toList(), List.of());
             table = "| run | clients × rounds | sessions ok | replies (wrong) | msg/s | RTT ms p50 / p99 / max |"
                     + serverHeader() + "\n|---|---|---|---|---|---|" + serverRule() + "\n"
                     + String.format("| %s | %d × %d | %d | %d (%d) | %.0f | %s |", label, clients, rounds, ok,
@@ -148,8 +163,9 @@ public final class Bench {
             }
             List<Exchange> exchanges = loop.run(i -> new Exchange(request, markers), start);
             int ok = (int) exchanges.stream().filter(Exchange::complete).count();
-            result = new Result(label, n, ok, n - ok, loop.peak(), exchanges.stream()
-                    .filter(e -> !e.complete()).map(e -> e.failure).distinct().limit(5).toList());
+            result = new Result(label, n, ok, n - ok, loop.peak(), (long) n * markers.size(),
+                    exchanges.stream().mapToLong(Exchange::marked).sum(), exchanges.stream()
+                    .filter(e -> !e.complete()).map(e -> e.failure).distinct().limit(5).toList(), List.of());
             double[] startLate = lateness(exchanges, 0, 0);
             double[] lastLate = lateness(exchanges, markers.size() - 1, planned);
             table = "| run | N | completed | failed | peak in progress | first chunk ms p50 / p99 / max "

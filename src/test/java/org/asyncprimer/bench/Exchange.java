@@ -77,6 +77,11 @@ final class Exchange implements LoadLoop.Conn {
         return firstByteAt != 0 && endedAt == 0;
     }
 
+    /** Markers that came, in order. */
+    int marked() {
+        return next;
+    }
+
     boolean complete() {
         return failure == null && status == 200 && next == markers.size();
     }
@@ -86,6 +91,8 @@ final class Exchange implements LoadLoop.Conn {
             endedAt = now;
             if (why != null) {
                 failure = why;
+            } else if (status < 0) {
+                failure = "closed by the server before any response";
             } else if (status != 200) {
                 failure = "status " + status;
             } else if (next < markers.size()) {
