@@ -91,6 +91,9 @@ public final class Bench {
             boolean flag = i + 1 == args.length || args[i + 1].startsWith("--");
             options.put(args[i].substring(2), flag ? "true" : args[++i]);
         }
+        if (args[0].equals("chat")) {
+            return ChatBench.run(options); // subscribers of one room and a publisher (#11): its own loop
+        }
         return new Bench(args[0], options).run();
     }
 
