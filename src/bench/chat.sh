@@ -25,7 +25,7 @@ bench() { mvn -q exec:java -Dbench="$*" | grep -E '^\||failures|ready' || true; 
 
 # Waits (30 s at a time, at most 20 minutes) for the 1-minute load to drop below MAX_LOAD and for no other
 # benchmark or test JVM to run; notes the load in the results either way.
-quiet() {
+quiet() { # [label for the results]
   local load
   for _ in $(seq 1 "${WAIT_TRIES:-40}"); do
     load=$(cut -d ' ' -f 1 /proc/loadavg)
@@ -35,7 +35,9 @@ quiet() {
     fi
     echo "  waiting for a quiet machine (load $load)"; sleep 30
   done
-  printf '\n%s, 1-minute load before the run: %s\n' "$1" "$(cut -d ' ' -f 1 /proc/loadavg)" >> "$out/results.md"
+  if [ -n "${1:-}" ]; then
+    printf '\n%s, 1-minute load before the run: %s\n' "$1" "$(cut -d ' ' -f 1 /proc/loadavg)" >> "$out/results.md"
+  fi
 }
 
 mkdir -p "$out"; rm -f "$out/results.md"
@@ -43,6 +45,7 @@ mvn -q test-compile
 
 tomcat_run() { # transport n
   local pid
+  quiet # before the warm-up too: it should not share the machine either
   pid=$(HEAP=$heap JAVA_OPTS="$jvmargs" PORT=$port src/bench/server.sh start tomcat "chat-$1" $connector)
   bench "chat --url http://127.0.0.1:$port/ --transport $1 --n 2000 --rate 5 --duration 4 --room warmup --label warmup --out target/bench-scratch"
   quiet "tomcat-$1-$2"
