@@ -49,8 +49,10 @@ tomcat_run() { # transport n
   pid=$(HEAP=$heap JAVA_OPTS="$jvmargs" PORT=$port src/bench/server.sh start tomcat "chat-$1" $connector)
   bench "chat --url http://127.0.0.1:$port/ --transport $1 --n 2000 --rate 5 --duration 4 --room warmup --label warmup --out target/bench-scratch"
   quiet "tomcat-$1-$2"
-  bench "chat --url http://127.0.0.1:$port/ --transport $1 --n $2 --rate 1 --duration $duration --pid $pid --heap --settle 2000 --label tomcat-$1-$2 --out $out"
-  src/bench/server.sh stop "chat-$1"
+  if kill -0 "$pid" 2>/dev/null; then
+    bench "chat --url http://127.0.0.1:$port/ --transport $1 --n $2 --rate 1 --duration $duration --pid $pid --heap --settle 2000 --label tomcat-$1-$2 --out $out"
+  fi
+  src/bench/server.sh stop "chat-$1" || echo "tomcat-$1-$2: the server (PID $pid) was gone before it was stopped" | tee -a "$out/results.md"
 }
 tomcat_run sse "${N_SSE:-10000}"
 tomcat_run ws "${N_WS:-10000}"

@@ -133,7 +133,8 @@ abstract class ChatSubscriber implements SubscriberLoop.Client {
         if (hasLast()) {
             return;
         }
-        fail(why != null ? why : "the server closed the connection before the last message");
+        fail(why != null ? why : wasSubscribed() ? "the server closed the connection before the last message"
+                : "the server closed the connection before its answer");
     }
 
     /** A string field's value in flat JSON whose values have no escapes (ids, and our own texts). */
