@@ -101,6 +101,9 @@ public final class Bench {
         if (args[0].equals("h2streams")) {
             return H2Bench.run(options); // HTTP/2 streams, many on each connection: its own client
         }
+        if (args[0].equals("chat")) {
+            return ChatBench.run(options); // subscribers of one room and a publisher (#11): its own loop
+        }
         return new Bench(args[0], options).run();
     }
 

@@ -71,6 +71,17 @@ class BenchSmokeIT {
     }
 
     @Test
+    void chatScenarioDeliversEveryMessageToEverySubscriberOfEachTransport() throws Exception {
+        // 20 subscribers each over SSE, WebSocket and long-poll; 5 messages. A subscriber completes only with every
+        // message once and in order, so completed and messages received also say: no duplicates, no reordering.
+        Bench.Result result = Bench.run("chat", "--url", app.base().toString(), "--transport", "mix", "--n", "60",
+                "--rate", "10", "--duration", "0.5", "--room", "smoke", "--pid", PID, "--label", "smoke-chat",
+                "--out", "target/bench-smoke");
+
+        assertEveryClientCompleted(result, 60, 60 * 5);
+    }
+
+    @Test
     void chartDrawsTheSeries() throws Exception {
         Bench.Result result = Bench.run("streams", "--url", app.base().toString(), "--n", "20", "--first", "100",
                 "--second", "100", "--label", "smoke-chart", "--out", "target/bench-smoke");

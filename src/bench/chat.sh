@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Issue #11's chat benchmark in one run: on the run command's Tomcat (20 request threads, its connector settings,
+# heap and JVM options, a fresh server per transport) 10 000 SSE subscribers, 10 000 WebSocket subscribers and
+# 5 000 long-poll subscribers of one room, one message a second for 30 s; then the seed's own stack doing the same
+# long-poll (src/bench/seedchat.py: Bottle + gevent, and Bottle's wsgiref server on 20 threads). Each run is
+# preceded by a short warm-up and waits for a quiet machine. Results: target/bench-chat/results.md, printed at the end.
+#
+#   src/bench/chat.sh          # needs `mvn verify` (or package + the cargo install) first, and Debian's
+#                              # python3-bottle and python3-gevent for the seed's runs
+# Environment: PORT (Tomcat, 8080), SEED_PORT (8081), N_SSE, N_WS (10000), N_POLL (5000), DURATION (30 s),
+# MAX_LOAD (2.5: the 1-minute load average a run waits for), WAIT_TRIES (40 waits of 30 s at most; 0: none).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+port=${PORT:-8080}
+seed_port=${SEED_PORT:-8081}
+duration=${DURATION:-30}
+out=target/bench-chat
+# The run command's heap, JVM options and connector (pom.xml: run.heap, run.jvmargs, the cargo xmlReplacements).
+heap=$(sed -n 's:.*<run.heap>\(.*\)</run.heap>.*:\1:p' pom.xml)
+jvmargs=$(sed -n 's:.*<run.jvmargs>\(.*\)</run.jvmargs>.*:\1:p' pom.xml)
+connector="socket.appReadBufSize=1024 socket.appWriteBufSize=1024 maxHttpHeaderSize=4096
+  maxHttpResponseHeaderSize=1024 processorCache=500 socket.bufferPool=500"
+
+bench() { mvn -q exec:java -Dbench="$*" | grep -E '^\||failures|ready' || true; }
+
+# Waits (30 s at a time, at most 20 minutes) for the 1-minute load to drop below MAX_LOAD and for no other
+# benchmark or test JVM to run; notes the load in the results either way.
+quiet() { # [label for the results]
+  local load
+  for _ in $(seq 1 "${WAIT_TRIES:-40}"); do
+    load=$(cut -d ' ' -f 1 /proc/loadavg)
+    if awk -v l="$load" -v m="${MAX_LOAD:-2.5}" 'BEGIN { exit !(l < m) }' \
+        && ! pgrep -f 'Bench|-Dbench|asyncprimer.bench|surefire|failsafe' >/dev/null; then
+      break
+    fi
+    echo "  waiting for a quiet machine (load $load)"; sleep 30
+  done
+  if [ -n "${1:-}" ]; then
+    printf '\n%s, 1-minute load before the run: %s\n' "$1" "$(cut -d ' ' -f 1 /proc/loadavg)" >> "$out/results.md"
+  fi
+}
+
+mkdir -p "$out"; rm -f "$out/results.md"
+mvn -q test-compile
+
+tomcat_run() { # transport n
+  local pid
+  quiet # before the warm-up too: it should not share the machine either
+  pid=$(HEAP=$heap JAVA_OPTS="$jvmargs" PORT=$port src/bench/server.sh start tomcat "chat-$1" $connector)
+  bench "chat --url http://127.0.0.1:$port/ --transport $1 --n 2000 --rate 5 --duration 4 --room warmup --label warmup --out target/bench-scratch"
+  quiet "tomcat-$1-$2"
+  if kill -0 "$pid" 2>/dev/null; then
+    bench "chat --url http://127.0.0.1:$port/ --transport $1 --n $2 --rate 1 --duration $duration --pid $pid --heap --settle 2000 --label tomcat-$1-$2 --out $out"
+  fi
+  src/bench/server.sh stop "chat-$1" || echo "tomcat-$1-$2: the server (PID $pid) was gone before it was stopped" | tee -a "$out/results.md"
+}
+tomcat_run sse "${N_SSE:-10000}"
+tomcat_run ws "${N_WS:-10000}"
+tomcat_run poll "${N_POLL:-5000}"
+
+seed_run() { # mode label n [options]
+  local mode=$1 label=$2 n=$3; shift 3
+  /usr/bin/python3 src/bench/seedchat.py "$mode" "$seed_port" > "$out/seedchat-$mode.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 40); do curl -fs -o /dev/null "http://127.0.0.1:$seed_port/chat/up?timeout=1" && break; sleep 0.25; done
+  quiet "$label"
+  bench "chat --url http://127.0.0.1:$seed_port/ --transport poll --n $n --rate 1 --duration $duration --pid $pid --label $label --out $out $*"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+seed_run gevent seed-gevent-poll-200 200                         # small first: what it does when it is easy
+seed_run gevent seed-gevent-poll-"${N_POLL:-5000}" "${N_POLL:-5000}"
+seed_run sync seed-sync20-poll-19 19
+seed_run sync seed-sync20-poll-20 20 --deadline 120
+seed_run sync seed-sync20-poll-"${N_POLL:-5000}" "${N_POLL:-5000}" --deadline 120
+
+echo; cat "$out/results.md"

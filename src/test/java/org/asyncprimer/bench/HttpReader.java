@@ -1,0 +1,186 @@
+package org.asyncprimer.bench;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * HTTP/1.x responses read as they arrive on one connection: the status line and headers, then the body
+ * de-chunked ({@code Transfer-Encoding: chunked}), counted ({@code Content-Length}) or up to the server's close,
+ * handed on piece by piece. As much HTTP as the chat's subscribers need from Tomcat, gevent's pywsgi and wsgiref;
+ * anything it does not understand is an {@link IllegalArgumentException}, which fails the subscriber.
+ */
+final class HttpReader {
+
+    /** Where in the response the next bytes belong. */
+    private enum Part { HEAD, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILER, LENGTH, UNTIL_CLOSE, DONE }
+
+    private static final int MAX_HEAD = 16 * 1024;
+
+    private ByteBuffer in = ByteBuffer.allocate(4096);
+    private Part part = Part.HEAD;
+    private long left;
+    private int status = -1;
+    private boolean keepAlive;
+
+    /** Takes what arrived and hands body text to {@code body}; true once the response is complete. */
+    boolean read(ByteBuffer data, Consumer<String> body) {
+        if (in.remaining() < data.remaining()) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(in.capacity() * 2, in.position() + data.remaining()));
+            in.flip();
+            in = bigger.put(in);
+        }
+        in.put(data);
+        in.flip();
+        try {
+            return parse(body);
+        } finally {
+            in.compact();
+        }
+    }
+
+    /** Ready for the next response on the same connection (keep-alive); bytes already read stay. */
+    void next() {
+        part = Part.HEAD;
+        status = -1;
+    }
+
+    /** The status code, or -1 before the head has come. */
+    int status() {
+        return status;
+    }
+
+    /** The connection may carry another request after this response. */
+    boolean keepAlive() {
+        return keepAlive;
+    }
+
+    /** The body runs until the server closes the connection, so a close ends the response in order. */
+    boolean endsAtClose() {
+        return part == Part.UNTIL_CLOSE;
+    }
+
+    private boolean parse(Consumer<String> body) {
+        for (;;) {
+            switch (part) {
+                case HEAD -> {
+                    int end = indexOf("\r\n\r\n");
+                    if (end < 0) {
+                        if (in.remaining() > MAX_HEAD) {
+                            throw new IllegalArgumentException("response head over " + MAX_HEAD + " bytes");
+                        }
+                        return false;
+                    }
+                    head(take(end + 4));
+                }
+                case CHUNK_SIZE -> {
+                    int end = indexOf("\r\n");
+                    if (end < 0) {
+                        return false;
+                    }
+                    String line = take(end + 2).trim();
+                    try {
+                        left = Long.parseLong(line.split(";", 2)[0].trim(), 16);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("bad chunk size line: " + line);
+                    }
+                    part = left == 0 ? Part.TRAILER : Part.CHUNK_DATA;
+                }
+                case CHUNK_DATA, LENGTH -> {
+                    int n = (int) Math.min(left, in.remaining());
+                    if (n > 0) {
+                        body.accept(take(n));
+                        left -= n;
+                    }
+                    if (left > 0) {
+                        return false;
+                    }
+                    part = part == Part.LENGTH ? Part.DONE : Part.CHUNK_END;
+                }
+                case CHUNK_END -> {
+                    if (in.remaining() < 2) {
+                        return false;
+                    }
+                    if (!take(2).equals("\r\n")) {
+                        throw new IllegalArgumentException("chunk not followed by CRLF");
+                    }
+                    part = Part.CHUNK_SIZE;
+                }
+                case TRAILER -> {
+                    int end = indexOf("\r\n");
+                    if (end < 0) {
+                        return false;
+                    }
+                    part = take(end + 2).length() == 2 ? Part.DONE : Part.TRAILER;
+                }
+                case UNTIL_CLOSE -> {
+                    if (in.hasRemaining()) {
+                        body.accept(take(in.remaining()));
+                    }
+                    return false;
+                }
+                case DONE -> {
+                    return true;
+                }
+            }
+        }
+    }
+
+    private void head(String head) {
+        String[] lines = head.split("\r\n");
+        String[] statusLine = lines[0].split(" ", 3);
+        if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1.")) {
+            throw new IllegalArgumentException("not an HTTP/1 status line: " + lines[0]);
+        }
+        status = Integer.parseInt(statusLine[1]);
+        String connection = "";
+        String transferEncoding = "";
+        long length = -1;
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            String name = colon < 0 ? "" : lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            String value = colon < 0 ? "" : lines[i].substring(colon + 1).trim().toLowerCase(Locale.ROOT);
+            switch (name) {
+                case "connection" -> connection = value;
+                case "transfer-encoding" -> transferEncoding = value;
+                case "content-length" -> length = Long.parseLong(value);
+                default -> { }
+            }
+        }
+        keepAlive = statusLine[0].equals("HTTP/1.1") ? !connection.contains("close") : connection.contains("keep-alive");
+        if (status / 100 == 1 || status == 204 || status == 304) {
+            part = Part.DONE;
+        } else if (transferEncoding.contains("chunked")) {
+            part = Part.CHUNK_SIZE;
+        } else if (length >= 0) {
+            left = length;
+            part = length == 0 ? Part.DONE : Part.LENGTH;
+        } else {
+            keepAlive = false;
+            part = Part.UNTIL_CLOSE;
+        }
+    }
+
+    /** Where {@code needle} starts among the unread bytes, relative to the read position; -1 if not there. */
+    private int indexOf(String needle) {
+        int from = in.position();
+        outer:
+        for (int i = from; i <= in.limit() - needle.length(); i++) {
+            for (int j = 0; j < needle.length(); j++) {
+                if (in.get(i + j) != needle.charAt(j)) {
+                    continue outer;
+                }
+            }
+            return i - from;
+        }
+        return -1;
+    }
+
+    /** The next {@code n} bytes as text (the chat's JSON here is ASCII; Latin-1 keeps any byte as one char). */
+    private String take(int n) {
+        byte[] bytes = new byte[n];
+        in.get(bytes);
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+}
