@@ -88,7 +88,7 @@ class ChatAcrossNodesIT {
         for (int i = 0; i < 20; i++) {
             sent.add(publish(i % 2 == 0 ? tomcat.base() : jetty.base(), room, "m" + i));
         }
-        assertEquals(sent, history(jetty.base(), room), "the stream's order is the publishing order");
+        assertEquals(sent, history(jetty.base(), room, sent.size()), "the stream's order is the publishing order");
         for (Reader reader : readers) {
             assertEquals(sent, reader.ids(sent.size()), reader.toString());
         }
@@ -159,7 +159,8 @@ class ChatAcrossNodesIT {
             acknowledged.add(publish(i % 2 == 0 ? jetty.base() : tomcat.base(), room, "after " + i));
         }
 
-        assertEquals(acknowledged, history(tomcat.base(), room), "Redis kept what it acknowledged, and only that");
+        assertEquals(acknowledged, history(tomcat.base(), room, acknowledged.size()),
+                "Redis kept what it acknowledged, and only that");
         for (Reader reader : readers) {
             assertEquals(acknowledged, reader.ids(acknowledged.size()), reader.toString());
         }
@@ -308,8 +309,18 @@ class ChatAcrossNodesIT {
         return ChatHttp.JSON.readTree(reply.body()).get("id").asText();
     }
 
-    /** Every message of the room, as a long-poll from the start reads it on that node. */
-    private static List<String> history(URI base, String room) throws Exception {
-        return ChatHttp.get(roomUri(base, room, "since=0-0&limit=1000")).ids();
+    /**
+     * Every message of the room, as a long-poll from the start reads it on that node, once it has at least
+     * {@code expected}: a node hears of a message published on the other one a moment later (its reader's next
+     * turn), and a poll answers with what the node has at that moment.
+     */
+    private static List<String> history(URI base, String room, int expected) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        List<String> ids = ChatHttp.get(roomUri(base, room, "since=0-0&limit=1000")).ids();
+        while (ids.size() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(20); // polling interval; the loop checks the outcome
+            ids = ChatHttp.get(roomUri(base, room, "since=0-0&limit=1000")).ids();
+        }
+        return ids;
     }
 }
