@@ -8,7 +8,9 @@
 # Tomcat is the distribution `mvn verify` installs for the smoke test (target/cargo/installs); its connector
 # gets maxThreads=20, maxConnections=20000, h2c and the attributes given. Jetty 12.1.14 runs embedded in its own
 # process (see start_jetty) with 20 request threads. Environment: PORT (8080), HEAP (-Xmx, default 2g), JAVA_HOME (the JDK to run on;
-# 21+ for useVirtualThreads=true). Each server lives in target/bench-servers/NAME and listens on 127.0.0.1.
+# 21+ for useVirtualThreads=true), CONTEXT_PARAMS (Tomcat only: context parameters, space-separated name=value,
+# e.g. "asyncprimer.metrics.enabled=false", written to conf/Catalina/localhost/ROOT.xml). Each server lives in
+# target/bench-servers/NAME and listens on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD/target/bench-servers
@@ -23,6 +25,14 @@ start_tomcat() {
   rm -rf "$base"; mkdir -p "$base"/{logs,temp,work,webapps}
   cp -r "$home/conf" "$base/"
   cp target/async-primer.war "$base/webapps/ROOT.war"
+  if [ -n "${CONTEXT_PARAMS:-}" ]; then
+    mkdir -p "$base/conf/Catalina/localhost"
+    { echo '<Context>'
+      for param in $CONTEXT_PARAMS; do
+        echo "  <Parameter name=\"${param%%=*}\" value=\"${param#*=}\" override=\"false\"/>"
+      done
+      echo '</Context>'; } > "$base/conf/Catalina/localhost/ROOT.xml"
+  fi
   python3 - "$base/conf/server.xml" "$port" "$@" <<'PY'
 import re, sys
 path, port, extra = sys.argv[1], sys.argv[2], sys.argv[3:]

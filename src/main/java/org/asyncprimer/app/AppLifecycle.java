@@ -3,6 +3,8 @@ package org.asyncprimer.app;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
+import org.asyncprimer.metrics.Metering;
+import org.asyncprimer.metrics.MetricsSettings;
 
 /**
  * Creates the application's {@link App} when the context starts and ends it when the context stops, so an
@@ -13,7 +15,9 @@ public final class AppLifecycle implements ServletContextListener {
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
-        new App(AppSettings.from(event.getServletContext())).attachTo(event.getServletContext());
+        AppSettings settings = AppSettings.from(event.getServletContext());
+        MetricsSettings metrics = MetricsSettings.from(event.getServletContext());
+        new App(settings, Metering.start(metrics)).attachTo(event.getServletContext());
     }
 
     @Override

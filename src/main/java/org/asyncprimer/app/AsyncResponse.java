@@ -13,12 +13,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The lifecycle every asynchronous response here shares: it counts as open from {@link #begin()} until it ends,
  * it writes only while {@code isReady()}, and every way out (its end written, the async timeout, an error, the
- * client gone or stalled, shutdown) goes through one idempotent {@link #finish()}.
+ * client gone or stalled, shutdown) goes through one idempotent {@link #finish()}. The first way out taken is its
+ * {@link Outcome}, counted per kind in {@code /metrics} as the response leaves its registry.
  *
  * <p><b>One drain, one thread at a time.</b> Every write, flush and the final {@code complete()} happen inside
  * {@link #drain()}, which any thread may call whenever something changed (a chunk arrived, a timer fired, the
@@ -80,6 +82,9 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
 
     private static final System.Logger LOG = System.getLogger(AsyncResponse.class.getName());
     private static final long NOT_STALLED = Long.MIN_VALUE;
+    /** A field updater rather than an AtomicReference: no second object per held response. */
+    private static final AtomicReferenceFieldUpdater<AsyncResponse, Outcome> OUTCOME =
+            AtomicReferenceFieldUpdater.newUpdater(AsyncResponse.class, Outcome.class, "outcome");
 
     private final AsyncContext async;
     private final Shared shared;
@@ -89,6 +94,8 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
     /** Held for each turn of the drain and by the container's end callbacks: see the class comment. */
     private final ReentrantLock turn = new ReentrantLock();
     private volatile boolean ending;
+    /** Set once, by the first way out (see {@link #end(Outcome)}). */
+    private volatile Outcome outcome;
     private volatile boolean writable;
     private volatile ServletOutputStream out;
 
@@ -112,8 +119,11 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
             async.addListener(this);
             out = async.getResponse().getOutputStream();
             out.setWriteListener(this); // may call onWritePossible at once, on another thread: out is set before
-        } catch (IOException | RuntimeException e) {
-            finish();
+        } catch (IOException e) {
+            finishAs(Outcome.CLIENT_GONE);
+            throw e;
+        } catch (RuntimeException e) {
+            finishAs(Outcome.ERROR);
             throw e;
         }
     }
@@ -127,11 +137,25 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
         return ending;
     }
 
-    /** Ends the response: idempotent, from any thread. The drain completes it, after any write in progress. */
+    /**
+     * Ends the response from outside, as the application does when it stops (counted as {@link Outcome#SHUTDOWN}
+     * unless another way out came first): idempotent, from any thread.
+     */
     @Override
     public final void finish() {
-        ending = true;
+        finishAs(Outcome.SHUTDOWN);
+    }
+
+    /** Ends the response: idempotent, from any thread. The drain completes it, after any write in progress. */
+    protected final void finishAs(Outcome why) {
+        end(why);
         drain();
+    }
+
+    /** Decides the end: the first way out is the outcome; the drain acts on {@link #ending}. */
+    private void end(Outcome why) {
+        OUTCOME.compareAndSet(this, null, why);
+        ending = true;
     }
 
     /**
@@ -159,7 +183,7 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
                 // Only an Error or a failing stopped() gets here. Leave the counter at rest (else no thread would
                 // ever drain this response again) and the response marked as ending: the next drain, at the latest
                 // the async timeout's, completes it.
-                ending = true;
+                end(Outcome.ERROR);
                 drainers.set(0);
             }
         }
@@ -175,13 +199,16 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
                 }
                 writeWhileReady();
             }
-        } catch (IOException | IllegalStateException | RejectedExecutionException wayOut) {
-            // The client is gone, the container ended the request, or the scheduler is shut down (the app stops).
-            ending = true;
+        } catch (IOException | IllegalStateException gone) {
+            // The client is gone, or the container ended the request (after the client went, or its timeout).
+            end(Outcome.CLIENT_GONE);
+        } catch (RejectedExecutionException stopping) {
+            // The scheduler is shut down: the application stops.
+            end(Outcome.SHUTDOWN);
         } catch (RuntimeException bug) {
             LOG.log(System.Logger.Level.WARNING, "ending " + getClass().getSimpleName() + " after a failure", bug);
             status = HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
-            ending = true;
+            end(Outcome.ERROR);
         }
         if (ending) {
             release();
@@ -206,7 +233,7 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
                 written(write.chunk());
             } else if (next instanceof Next.End end) {
                 status = end.status();
-                ending = true;
+                end(Outcome.COMPLETED);
             } else {
                 return; // WAIT: the subclass drains again when something is due
             }
@@ -231,7 +258,7 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
             stalledSince = now;
             stallTimer = scheduler().schedule(this::drain, shared.stallTimeout().toNanos(), TimeUnit.NANOSECONDS);
         } else if (now - stalledSince >= shared.stallTimeout().toNanos()) {
-            ending = true; // stalled: nothing was taken for the whole stall timeout
+            end(Outcome.STALLED); // nothing was taken for the whole stall timeout
         }
         return false;
     }
@@ -246,7 +273,7 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
             cancel(stallTimer);
             stopped();
         } finally {
-            shared.registry().remove(this);
+            shared.registry().remove(this, outcome);
             complete();
         }
     }
@@ -294,25 +321,26 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
 
     @Override
     public final void onComplete(AsyncEvent event) {
-        endedByContainer(); // the container completed the request itself: only release what the response holds
+        // The container completed the request itself (after the client went): only release what the response holds.
+        endedByContainer(Outcome.CLIENT_GONE);
     }
 
     @Override
     public final void onTimeout(AsyncEvent event) {
-        endedByContainer();
+        endedByContainer(Outcome.TIMEOUT);
     }
 
     @Override
     public final void onError(AsyncEvent event) {
-        endedByContainer();
+        endedByContainer(Outcome.CLIENT_GONE);
     }
 
     /**
      * The container ends the request when this callback returns: end it here, on this thread, once a write in
      * progress on another thread has returned, so that nothing is written after the container let go of it.
      */
-    private void endedByContainer() {
-        ending = true; // a drain on another thread stops before its next write
+    private void endedByContainer(Outcome why) {
+        end(why); // a drain on another thread stops before its next write
         turn.lock();
         try {
             release();
@@ -324,7 +352,7 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
     /** The client is gone or the write failed. */
     @Override
     public final void onError(Throwable failure) {
-        finish();
+        finishAs(Outcome.CLIENT_GONE);
     }
 
     @Override

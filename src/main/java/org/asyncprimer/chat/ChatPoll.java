@@ -4,6 +4,7 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -11,6 +12,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.asyncprimer.app.AsyncResponse;
 import org.asyncprimer.app.Next;
+import org.asyncprimer.metrics.ChatMeters;
 
 /**
  * One long-poll of a room, the seed's long-poll with a real source: the messages after {@code since} at once, one
@@ -25,8 +27,13 @@ import org.asyncprimer.app.Next;
  */
 final class ChatPoll extends AsyncResponse implements Subscriber {
 
+    /** A line for the client; {@code publishedAt} is the message's, null for the gap marker. */
+    private record Line(byte[] bytes, Instant publishedAt) {
+    }
+
     private final ChatQuery query;
-    private final Queue<byte[]> lines = new ConcurrentLinkedQueue<>();
+    private final ChatMeters.Delivery delivery;
+    private final Queue<Line> lines = new ConcurrentLinkedQueue<>();
 
     // Changed by the subscriber callbacks, which the broker never runs two at a time.
     private volatile int taken;
@@ -40,9 +47,10 @@ final class ChatPoll extends AsyncResponse implements Subscriber {
     private volatile Subscription subscription;
     private volatile ScheduledFuture<?> timer;
 
-    ChatPoll(AsyncContext async, Shared shared, ChatQuery query) {
+    ChatPoll(AsyncContext async, Shared shared, ChatQuery query, ChatMeters.Delivery delivery) {
         super(async, shared);
         this.query = query;
+        this.delivery = delivery;
     }
 
     /** Fixes the position now, as the request arrives; delivery starts once the response can be written. */
@@ -55,15 +63,15 @@ final class ChatPoll extends AsyncResponse implements Subscriber {
 
     @Override
     public boolean onGap(MessageId oldest) {
-        return take(ndjson(ChatJson.gap(oldest).getBytes(StandardCharsets.UTF_8)));
+        return take(new Line(ndjson(ChatJson.gap(oldest).getBytes(StandardCharsets.UTF_8)), null));
     }
 
     @Override
     public boolean onMessage(Message message) {
-        return take(ndjson(message.jsonUtf8()));
+        return take(new Line(ndjson(message.jsonUtf8()), message.at()));
     }
 
-    private boolean take(byte[] line) {
+    private boolean take(Line line) {
         if (taken == query.limit()) {
             full = true; // this one waits for the next poll
             drain();
@@ -103,9 +111,9 @@ final class ChatPoll extends AsyncResponse implements Subscriber {
 
     @Override
     protected Next next() {
-        byte[] line = lines.peek();
+        Line line = lines.peek();
         if (line != null) {
-            return Next.write(line);
+            return Next.write(line.bytes());
         }
         if (written && (caughtUp || full || closed || timedOut)) {
             return Next.END;
@@ -118,7 +126,10 @@ final class ChatPoll extends AsyncResponse implements Subscriber {
 
     @Override
     protected void written(byte[] chunk) {
-        lines.poll(); // the line next() peeked at: the drain is the only consumer
+        Line line = lines.poll(); // the line next() peeked at: the drain is the only consumer
+        if (line.publishedAt() != null) {
+            delivery.delivered(line.publishedAt());
+        }
         written = true;
     }
 

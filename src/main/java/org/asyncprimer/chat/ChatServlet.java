@@ -19,6 +19,7 @@ import org.asyncprimer.app.ContextParams;
 import org.asyncprimer.app.NoBuffering;
 import org.asyncprimer.app.OpenResponses;
 import org.asyncprimer.app.QueryParams;
+import org.asyncprimer.metrics.ChatMeters;
 import org.asyncprimer.websocket.OriginCheck;
 
 /**
@@ -60,6 +61,7 @@ public final class ChatServlet extends HttpServlet {
     private transient AsyncResponse.Shared polls;
     private transient AsyncResponse.Shared streams;
     private transient OpenResponses<Publish> publishes;
+    private transient ChatMeters meters;
     private Outbox.Bounds bounds;
     private Duration heartbeat;
 
@@ -71,8 +73,12 @@ public final class ChatServlet extends HttpServlet {
                 ContextParams.intParam(context, QUEUE_BYTES, 262_144, 1, 16_777_216));
         heartbeat = ChatSettings.from(context).heartbeat();
         broker = Brokers.create(context, app.scheduler());
+        meters = new ChatMeters(app.meters());
+        if (broker instanceof MemoryBroker) {
+            meters.brokerConnected("memory", () -> true); // a broker with a connection (Redis) supplies its state
+        }
         // Registered at once: App.shutdown finishes it, which closes the broker before the scheduler stops.
-        app.register(new OpenResponses<>("chatBrokers", BrokerGauges.class)
+        app.register(new OpenResponses<>("chatBrokers", "chat-broker", BrokerGauges.class)
                 .gauge("chatRooms", b -> b.broker().counts().rooms())
                 .gauge("chatMessages", b -> b.broker().counts().messages())
                 .gauge("chatBytes", b -> b.broker().counts().bytes())
@@ -80,19 +86,21 @@ public final class ChatServlet extends HttpServlet {
                 // 1 while the broker reaches its storage (always, in memory); 0 while Redis is away.
                 .gauge("chatBrokerConnected", b -> b.broker().connected() ? 1 : 0))
                 .add(new BrokerGauges(broker));
-        polls = app.shared(app.register(new OpenResponses<>("openChatPolls", ChatPoll.class)));
-        streams = app.shared(app.register(new OpenResponses<>("openChatStreams", ChatStream.class)
+        polls = app.shared(app.register(new OpenResponses<>("openChatPolls", "chat-longpoll", ChatPoll.class)));
+        streams = app.shared(app.register(new OpenResponses<>("openChatStreams", "chat-sse", ChatStream.class)
                 .gauge("queuedChatStreamBytes", ChatStream::queuedBytes)));
-        OpenResponses<ChatSocket> sockets = app.register(new OpenResponses<>("openChatSockets", ChatSocket.class)
+        OpenResponses<ChatSocket> sockets = app.register(new OpenResponses<>("openChatSockets", "chat-websocket",
+                ChatSocket.class)
                 .gauge("queuedChatSocketBytes", ChatSocket::queuedBytes));
-        publishes = app.register(new OpenResponses<>("openChatPublishes", Publish.class));
+        publishes = app.register(new OpenResponses<>("openChatPublishes", "chat-publish", Publish.class));
 
         ServerContainer container = (ServerContainer) context.getAttribute(ServerContainer.class.getName());
         if (container == null) {
             throw new ServletException("this container offers no WebSocket support for " + ChatSocket.PATH);
         }
         try {
-            container.addEndpoint(ChatSocket.config(new ChatSocket.Shared(broker, sockets, bounds)));
+            container.addEndpoint(ChatSocket.config(new ChatSocket.Shared(broker, sockets, bounds,
+                    meters.delivery(ChatMeters.Transport.WEBSOCKET))));
         } catch (DeploymentException e) {
             throw new ServletException("cannot deploy " + ChatSocket.PATH, e);
         }
@@ -123,14 +131,16 @@ public final class ChatServlet extends HttpServlet {
             if (query.isPresent()) {
                 headers(request, response);
                 AsyncContext async = app.startAsync(request, STREAM_LIFETIME);
-                new ChatStream(async, streams, bounds, heartbeat).start(broker, room.get(), query.get().since());
+                new ChatStream(async, streams, bounds, heartbeat, meters.delivery(ChatMeters.Transport.SSE))
+                        .start(broker, room.get(), query.get().since());
             }
         } else {
             Optional<ChatQuery> query = QueryParams.reader(ChatQuery::forPoll).readOr400(request, response);
             if (query.isPresent()) {
                 headers(request, response);
                 AsyncContext async = app.startAsync(request, query.get().timeout());
-                new ChatPoll(async, polls, query.get()).start(broker, room.get());
+                new ChatPoll(async, polls, query.get(), meters.delivery(ChatMeters.Transport.LONG_POLL))
+                        .start(broker, room.get());
             }
         }
     }
@@ -168,7 +178,7 @@ public final class ChatServlet extends HttpServlet {
         }
         // Nothing is planned to take time: the body has the timeout margin to arrive, then it is answered 408.
         AsyncContext async = app.startAsync(request, Duration.ZERO);
-        new Publish(async, publishes, broker, room.get(), form).start();
+        new Publish(async, publishes, broker, room.get(), form, meters).start();
     }
 
     /** The room named by the path, or empty after answering 400 (also for a socket's path without an upgrade). */

@@ -10,10 +10,13 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.asyncprimer.app.OpenResponses;
+import org.asyncprimer.app.Outcome;
+import org.asyncprimer.metrics.ChatMeters;
 import org.asyncprimer.websocket.OriginCheck;
 
 /**
@@ -32,7 +35,8 @@ import org.asyncprimer.websocket.OriginCheck;
 public final class ChatSocket extends Endpoint implements Subscriber, OpenResponses.Open {
 
     /** What every chat session is given. */
-    record Shared(Broker broker, OpenResponses<ChatSocket> registry, Outbox.Bounds bounds) {
+    record Shared(Broker broker, OpenResponses<ChatSocket> registry, Outbox.Bounds bounds,
+                  ChatMeters.Delivery delivery) {
     }
 
     static final String PATH = "/chat/{room}/socket";
@@ -67,14 +71,14 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
     public void onOpen(Session session, EndpointConfig config) {
         this.session = session;
         this.shared = (Shared) config.getUserProperties().get(SHARED);
-        this.outbox = new Outbox<>(shared.bounds());
+        this.outbox = new Outbox<>(shared.bounds(), shared.delivery());
         MessageId since;
         try {
             room = ChatInput.room(session.getPathParameters().get("room"));
             List<String> sinces = session.getRequestParameterMap().get("since");
             since = ChatInput.id("since", sinces == null || sinces.isEmpty() ? null : sinces.get(0));
         } catch (ChatInput.Invalid invalid) {
-            close(CloseCodes.VIOLATED_POLICY, invalid.getMessage());
+            close(CloseCodes.VIOLATED_POLICY, invalid.getMessage(), Outcome.ERROR);
             return;
         }
         // An anonymous class, not addMessageHandler(String.class, lambda): that overload is WebSocket 1.1, and
@@ -95,7 +99,7 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
         // The container's limit is /websocket's (and counts chars on Tomcat); a chat message is a publish body.
         if (text.length() > ChatInput.MAX_BODY_BYTES / 3
                 && text.getBytes(StandardCharsets.UTF_8).length > ChatInput.MAX_BODY_BYTES) {
-            close(CloseCodes.TOO_BIG, "message larger than " + ChatInput.MAX_BODY_BYTES + " bytes");
+            close(CloseCodes.TOO_BIG, "message larger than " + ChatInput.MAX_BODY_BYTES + " bytes", Outcome.ERROR);
             return;
         }
         Draft draft;
@@ -118,25 +122,26 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
 
     @Override
     public boolean onGap(MessageId oldest) {
-        return deliver(ChatJson.gap(oldest), 0);
+        return deliver(ChatJson.gap(oldest), 0, null);
     }
 
     @Override
     public boolean onMessage(Message message) {
-        return deliver(message.json(), message.jsonUtf8().length);
+        return deliver(message.json(), message.jsonUtf8().length, message.at());
     }
 
-    private boolean deliver(String text, int size) {
-        if (offer(text, size)) {
+    private boolean deliver(String text, int size, Instant publishedAt) {
+        if (offer(text, size, publishedAt)) {
             return true;
         }
         if (!catchingUp) {
             // A live client that does not keep up; it resumes with since=<its last id>, from the history.
-            close(CloseCodes.VIOLATED_POLICY, "not keeping up: reconnect with since=<the last id you got>");
+            close(CloseCodes.VIOLATED_POLICY, "not keeping up: reconnect with since=<the last id you got>",
+                    Outcome.OVERFLOW);
             return false;
         }
         paused = true;
-        return offer(text, size); // a send may have made room before it could see the flag: look again
+        return offer(text, size, publishedAt); // a send may have made room before it could see the flag: look again
     }
 
     @Override
@@ -147,9 +152,9 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
     @Override
     public void onClosed(Throwable cause) {
         if (cause == null) {
-            close(CloseCodes.GOING_AWAY, "the chat is shutting down");
+            close(CloseCodes.GOING_AWAY, "the chat is shutting down", Outcome.SHUTDOWN);
         } else {
-            close(CloseCodes.TRY_AGAIN_LATER, cause.getMessage());
+            close(CloseCodes.TRY_AGAIN_LATER, cause.getMessage(), Outcome.ERROR);
         }
     }
 
@@ -157,16 +162,16 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
 
     /** A reply of our own ({@code {"error":...}}): a client that does not read them is ended too. */
     private void send(String text) {
-        if (!offer(text, 0)) {
-            close(CloseCodes.VIOLATED_POLICY, "not reading what is sent");
+        if (!offer(text, 0, null)) {
+            close(CloseCodes.VIOLATED_POLICY, "not reading what is sent", Outcome.OVERFLOW);
         }
     }
 
-    private boolean offer(String text, int size) {
+    private boolean offer(String text, int size, Instant publishedAt) {
         if (ended.get()) {
             return true; // nobody is listening any more; the subscription is being cancelled
         }
-        if (!outbox.offer(text, size == 0 ? text.length() : size)) {
+        if (!outbox.offer(text, size == 0 ? text.length() : size, publishedAt)) {
             return false;
         }
         pump();
@@ -189,7 +194,7 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
     private void sent(SendResult result) {
         inFlight.set(false);
         if (!result.isOK()) {
-            close(CloseCodes.GOING_AWAY, "message not taken in time");
+            close(CloseCodes.GOING_AWAY, "message not taken in time", Outcome.STALLED);
             return;
         }
         if (paused) {
@@ -204,23 +209,23 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
     /** App shutdown. */
     @Override
     public void finish() {
-        close(CloseCodes.GOING_AWAY, "the chat is shutting down");
+        close(CloseCodes.GOING_AWAY, "the chat is shutting down", Outcome.SHUTDOWN);
     }
 
     @Override
     public void onClose(Session closed, CloseReason reason) {
-        end();
+        end(Outcome.ofCloseCode(reason.getCloseCode().getCode()));
     }
 
     @Override
     public void onError(Session failed, Throwable failure) {
         // The container closes the session after an error (1009 for a message over its limit, 1006 for a lost
         // connection); we only let go of what we hold.
-        end();
+        end(Outcome.CLIENT_GONE);
     }
 
-    private void close(CloseCodes code, String reason) {
-        end();
+    private void close(CloseCodes code, String reason, Outcome why) {
+        end(why);
         try {
             session.close(new CloseReason(code, fit(reason)));
         } catch (IOException | IllegalStateException alreadyClosing) {
@@ -228,13 +233,13 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
         }
     }
 
-    /** Once, whichever way out comes first: leave the registry, stop delivery, drop what waits. */
-    private void end() {
+    /** Once, whichever way out comes first: leave the registry (ended as {@code why}), stop delivery, drop the rest. */
+    private void end(Outcome why) {
         if (!ended.compareAndSet(false, true)) {
             return;
         }
         if (shared != null) {
-            shared.registry().remove(this);
+            shared.registry().remove(this, why);
         }
         Subscription current = subscription;
         if (current != null) {

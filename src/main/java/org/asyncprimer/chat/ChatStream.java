@@ -5,10 +5,13 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.asyncprimer.app.AsyncResponse;
 import org.asyncprimer.app.Next;
+import org.asyncprimer.app.Outcome;
+import org.asyncprimer.metrics.ChatMeters;
 
 /**
  * A room as Server-Sent Events: each message as {@code id: <id>}, {@code event: message}, {@code data: <json>},
@@ -48,9 +51,10 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
     private volatile Subscription subscription;
     private volatile ScheduledFuture<?> pinger;
 
-    ChatStream(AsyncContext async, Shared shared, Outbox.Bounds bounds, Duration heartbeat) {
+    ChatStream(AsyncContext async, Shared shared, Outbox.Bounds bounds, Duration heartbeat,
+               ChatMeters.Delivery delivery) {
         super(async, shared);
-        this.outbox = new Outbox<>(bounds);
+        this.outbox = new Outbox<>(bounds, delivery);
         this.heartbeat = heartbeat;
     }
 
@@ -64,26 +68,27 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
 
     @Override
     public boolean onGap(MessageId oldest) {
-        return offer(event(null, "gap", ChatJson.gap(oldest).getBytes(StandardCharsets.UTF_8)));
+        return offer(event(null, "gap", ChatJson.gap(oldest).getBytes(StandardCharsets.UTF_8)), null);
     }
 
     @Override
     public boolean onMessage(Message message) {
-        return offer(event(message.id().toString(), "message", message.jsonUtf8()));
+        return offer(event(message.id().toString(), "message", message.jsonUtf8()), message.at());
     }
 
-    private boolean offer(byte[] event) {
-        if (outbox.offer(event, event.length)) {
+    private boolean offer(byte[] event, Instant publishedAt) {
+        if (outbox.offer(event, event.length, publishedAt)) {
             drain();
             return true;
         }
         if (!catchingUp) {
-            finish(); // overflow: a live client that does not keep up resumes with Last-Event-ID, from the history
+            // A live client that does not keep up resumes with Last-Event-ID, from the history.
+            finishAs(Outcome.OVERFLOW);
             return false;
         }
         paused = true;
         // The drain may have emptied the outbox before it could see the flag: look again, as /fetch's queue does.
-        if (outbox.offer(event, event.length)) {
+        if (outbox.offer(event, event.length, publishedAt)) {
             drain();
             return true;
         }

@@ -15,8 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.asyncprimer.app.OpenResponses;
+import org.asyncprimer.app.Outcome;
+import org.asyncprimer.metrics.ChatMeters;
 
 /**
  * One {@code POST /chat/{room}}: reads the body without holding a thread (a {@link ReadListener}: a client that
@@ -36,17 +40,22 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
     private final Broker broker;
     private final String room;
     private final Form form;
+    private final ChatMeters meters;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
     private final byte[] buffer = new byte[4096];
     private final AtomicBoolean answered = new AtomicBoolean();
+    private volatile Thread answering;
+    private volatile boolean released;
     private volatile ServletInputStream in;
 
-    Publish(AsyncContext async, OpenResponses<Publish> registry, Broker broker, String room, Form form) {
+    Publish(AsyncContext async, OpenResponses<Publish> registry, Broker broker, String room, Form form,
+            ChatMeters meters) {
         this.async = async;
         this.registry = registry;
         this.broker = broker;
         this.room = room;
         this.form = form;
+        this.meters = meters;
     }
 
     void start() throws IOException {
@@ -89,6 +98,7 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
         }
         broker.publish(room, draft).whenComplete((message, failure) -> {
             if (failure == null) {
+                meters.published(); // stored, whether or not its publisher is still there for the answer
                 created(message);
                 return;
             }
@@ -131,22 +141,22 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
     /** The body could not be read: the client is gone, or sent a malformed chunk. */
     @Override
     public void onError(Throwable failure) {
-        answer(HttpServletResponse.SC_BAD_REQUEST, "body could not be read");
+        containerEnds(() -> answer(HttpServletResponse.SC_BAD_REQUEST, "body could not be read"));
     }
 
     @Override
     public void onTimeout(AsyncEvent event) {
-        answer(HttpServletResponse.SC_REQUEST_TIMEOUT, "body did not arrive in time");
+        containerEnds(() -> answer(HttpServletResponse.SC_REQUEST_TIMEOUT, "body did not arrive in time"));
     }
 
     @Override
     public void onError(AsyncEvent event) {
-        finish();
+        containerEnds(() -> end(Outcome.CLIENT_GONE));
     }
 
     @Override
     public void onComplete(AsyncEvent event) {
-        finish(); // the container completed the request itself: only leave the registry
+        containerEnds(() -> end(Outcome.CLIENT_GONE)); // the container completed the request itself: only leave the registry
     }
 
     @Override
@@ -154,16 +164,21 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
         // Not restarted: one AsyncContext per publish.
     }
 
-    /** Ends without an answer (the app stops, or the container ended the request). */
+    /** Ends without an answer: the app stops. */
     @Override
     public void finish() {
-        if (answered.compareAndSet(false, true)) {
-            release();
+        end(Outcome.SHUTDOWN);
+    }
+
+    /** Ends without an answer (the app stops, or the container ended the request). */
+    private void end(Outcome why) {
+        if (claim()) {
+            release(why);
         }
     }
 
     private void created(Message message) {
-        if (!answered.compareAndSet(false, true)) {
+        if (!claim()) {
             return;
         }
         try {
@@ -174,7 +189,7 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
         } catch (IOException | IllegalStateException gone) {
             // The client left before its answer: the message is published all the same.
         } finally {
-            release();
+            release(Outcome.COMPLETED);
         }
     }
 
@@ -184,7 +199,7 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
     }
 
     private void answer(int status, String line, String retryAfter) {
-        if (!answered.compareAndSet(false, true)) {
+        if (!claim()) {
             return;
         }
         try {
@@ -201,16 +216,42 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
         } catch (IOException | IllegalStateException gone) {
             // The client is gone, or the container ended the request: nothing to answer.
         } finally {
-            release();
+            release(status == HttpServletResponse.SC_REQUEST_TIMEOUT ? Outcome.TIMEOUT
+                    : status == HttpServletResponse.SC_INTERNAL_SERVER_ERROR ? Outcome.ERROR : Outcome.COMPLETED);
         }
     }
 
-    private void release() {
-        registry.remove(this);
+    /** The right to answer and complete, once; the thread that has it is known until it lets go. */
+    private boolean claim() {
+        if (!answered.compareAndSet(false, true)) {
+            return false;
+        }
+        answering = Thread.currentThread();
+        return true;
+    }
+
+    private void release(Outcome why) {
         try {
+            registry.remove(this, why);
             async.complete();
         } catch (IllegalStateException alreadyEnded) {
             // The container ended the request first (onComplete, or a timeout or error it completes itself).
+        } finally {
+            answering = null;
+            released = true;
+        }
+    }
+
+    /**
+     * The container recycles the response once its callback returns (see AsyncResponse#containerEnds): if another
+     * thread is answering (a broker that completes a publish on a thread of its own), wait until it has let go.
+     */
+    private void containerEnds(Runnable end) {
+        end.run();
+        Thread self = Thread.currentThread();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!released && answering != self && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
         }
     }
 }

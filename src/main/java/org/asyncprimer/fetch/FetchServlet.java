@@ -48,7 +48,7 @@ public final class FetchServlet extends GetOnlyServlet {
         bounds = new QueueBody.Bounds(
                 ContextParams.intParam(getServletContext(), QUEUE_CAPACITY, 16, 1, 1024),
                 ContextParams.intParam(getServletContext(), MAX_QUEUED_BYTES, 262_144, 1, 16_777_216));
-        shared = app.shared(app.register(new OpenResponses<>("openFetches", QueueBody.class)
+        shared = app.shared(app.register(new OpenResponses<>("openFetches", "fetch", QueueBody.class)
                 .gauge("pausedFetchWorkers", body -> body.paused() ? 1 : 0)
                 .gauge("queuedFetchChunks", QueueBody::queued)
                 .gauge("queuedFetchBytes", QueueBody::queuedBytes)));

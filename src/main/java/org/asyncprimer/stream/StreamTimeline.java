@@ -1,5 +1,6 @@
 package org.asyncprimer.stream;
 
+import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.AsyncContext;
 import java.io.IOException;
 import java.util.concurrent.ScheduledFuture;
@@ -20,15 +21,19 @@ final class StreamTimeline extends AsyncResponse implements Runnable {
 
     private final StreamFormat format;
     private final StreamTimings timings;
+    private final Timer lateness;
+    /** When the request came in: MIDDLE is due {@code first} after it, END {@code first + second} after it. */
+    private final long startNanos = System.nanoTime();
 
     private volatile int next;
     private volatile boolean due = true;
     private volatile ScheduledFuture<?> timer;
 
-    StreamTimeline(AsyncContext async, Shared shared, StreamFormat format, StreamTimings timings) {
+    StreamTimeline(AsyncContext async, Shared shared, StreamFormat format, StreamTimings timings, Timer lateness) {
         super(async, shared);
         this.format = format;
         this.timings = timings;
+        this.lateness = lateness;
     }
 
     void start() throws IOException {
@@ -52,6 +57,10 @@ final class StreamTimeline extends AsyncResponse implements Runnable {
 
     @Override
     protected void written(byte[] chunk) {
+        if (next > 0) {
+            long late = System.nanoTime() - startNanos - timings.dueAfter(next).toNanos();
+            lateness.record(Math.max(0, late), TimeUnit.NANOSECONDS);
+        }
         due = false;
         next++;
         if (next < format.size()) {

@@ -28,6 +28,15 @@ record StreamTimings(Duration first, Duration second) {
         };
     }
 
+    /** When chunk {@code index} is due, after the request's start: 0, first, first + second. */
+    Duration dueAfter(int index) {
+        return switch (index) {
+            case 0 -> Duration.ZERO;
+            case 1 -> first;
+            default -> first.plus(second);
+        };
+    }
+
     Duration total() {
         return first.plus(second);
     }

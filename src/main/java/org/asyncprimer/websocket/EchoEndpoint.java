@@ -1,24 +1,34 @@
 package org.asyncprimer.websocket;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCodes;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.nio.charset.StandardCharsets;
+import org.asyncprimer.app.App;
+import org.asyncprimer.app.OpenResponses;
+import org.asyncprimer.app.Outcome;
 
 /**
  * The seed's WebSocket echo: every message is answered with {@code Your message was: 'the message'}, quoted
- * exactly as the seed's Python server quotes it. A session costs no thread between messages.
+ * exactly as the seed's Python server quotes it. A session costs no thread between messages. Each open session
+ * counts in /status ({@code openEchoSessions}) and /metrics (kind {@code websocket-echo}), with its messages.
  *
  * <pre>websocat ws://localhost:8080/websocket</pre>
  */
 @ServerEndpoint(value = "/websocket", configurator = OriginCheck.class)
-public final class EchoEndpoint {
+public final class EchoEndpoint implements OpenResponses.Open {
 
     static final String PREFIX = "Your message was: ";
+    /** The /status field of this kind, registered by {@link WebSocketPageServlet} (endpoints have no init()). */
+    static final String KIND = "openEchoSessions";
 
     /**
      * How long Tomcat may hold a thread for one of the sends it makes blocking (Tomcat's default: 20 s): the close
@@ -31,15 +41,48 @@ public final class EchoEndpoint {
     static final Long BLOCKING_SEND_TIMEOUT_MS = 200L;
 
     private Replies replies;
+    private OpenResponses<EchoEndpoint> sessions;
+    private Counter in;
+    private Counter out;
+    private volatile boolean stopping;
 
     @OnOpen
-    public void open(Session session) {
+    public void open(Session session, EndpointConfig config) {
         // Tomcat before 10.1.24 sends every close frame with the first; later ones a close other than 1000 with the
         // second (default 50 ms).
         session.getUserProperties().put("org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT", BLOCKING_SEND_TIMEOUT_MS);
         session.getUserProperties().put("org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT",
                 BLOCKING_SEND_TIMEOUT_MS);
         replies = new Replies(session);
+        App app = App.from(config);
+        in = messages(app.meters(), "in");
+        out = messages(app.meters(), "out");
+        sessions = app.kind(KIND, EchoEndpoint.class);
+        sessions.add(this);
+    }
+
+    @OnClose
+    public void close(Session session, CloseReason reason) {
+        sessions.remove(this, stopping ? Outcome.SHUTDOWN : Outcome.ofCloseCode(reason.getCloseCode().getCode()));
+    }
+
+    /** The application stops: close with 1001, as a server going away does, after the reply in flight. */
+    @Override
+    public void finish() {
+        stopping = true;
+        replies.close(new CloseReason(CloseCodes.GOING_AWAY, "server stopping"));
+    }
+
+    /** Made only when it is going to be sent (see {@link Replies#send}): that is when it counts as out. */
+    private String reply(String quoted) {
+        out.increment();
+        return PREFIX + quoted;
+    }
+
+    /** Messages received ({@code in}) and replies made to be sent ({@code out}); resolved once per session. */
+    static Counter messages(MeterRegistry meters, String direction) {
+        return Counter.builder("asyncprimer.websocket.messages").description("WebSocket messages, by endpoint")
+                .tag("endpoint", "echo").tag("direction", direction).register(meters);
     }
 
     @OnMessage
@@ -50,12 +93,14 @@ public final class EchoEndpoint {
             replies.close(new CloseReason(CloseCodes.TOO_BIG, "message too big"));
             return;
         }
-        replies.send(() -> PREFIX + PyRepr.of(message));
+        in.increment();
+        replies.send(() -> reply(PyRepr.of(message)));
     }
 
     @OnMessage
     public void binary(Session session, byte[] message) {
-        replies.send(() -> PREFIX + PyRepr.ofByteArray(message));
+        in.increment();
+        replies.send(() -> reply(PyRepr.ofByteArray(message)));
     }
 
     @OnError

@@ -1,10 +1,13 @@
 package org.asyncprimer.websocket;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Set;
+import org.asyncprimer.app.App;
 
 /**
  * Refuses a WebSocket handshake from a foreign page with 403 (Cross-Site WebSocket Hijacking: a browser sends
@@ -27,6 +30,8 @@ public final class OriginCheck extends ServerEndpointConfig.Configurator {
 
     /** Per-thread scratch for one handshake, set and cleared by {@link WebSocketSetup} around each request. */
     private static final ThreadLocal<Boolean> VERDICT = new ThreadLocal<>();
+    /** The same for the application, which the session's endpoint cannot reach otherwise (it has no context). */
+    private static final ThreadLocal<App> APP = new ThreadLocal<>();
 
     /**
      * Whether {@code request} may act on this application: it carries no Origin, its Origin is the request's own
@@ -50,8 +55,27 @@ public final class OriginCheck extends ServerEndpointConfig.Configurator {
         VERDICT.set(allows(request));
     }
 
+    /** Leaves the application for this thread's handshake; null clears it. */
+    static void handOver(App app) {
+        if (app == null) {
+            APP.remove();
+        } else {
+            APP.set(app);
+        }
+    }
+
+    /** Called on the handshake's thread after checkOrigin, with this session's own configuration. */
+    @Override
+    public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
+        App app = APP.get();
+        if (app != null) {
+            app.attachTo(config);
+        }
+    }
+
     static void forget() {
         VERDICT.remove();
+        APP.remove();
     }
 
     /** The decision itself: the Origin against the request's own scheme, host and port, then the allow-list. */

@@ -6,6 +6,8 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.asyncprimer.app.App;
+import org.asyncprimer.app.OpenResponses;
 
 /**
  * A plain GET of /websocket, without an upgrade (the container handles upgrades before any servlet): a browser
@@ -13,10 +15,20 @@ import java.io.IOException;
  *
  * <pre>curl -i http://localhost:8080/websocket</pre>
  */
-@WebServlet("/websocket")
+// Loaded at startup, the one piece of /websocket the container initialises with the context: it registers the echo
+// sessions' kind and meters, which /status and /metrics then list from the first moment.
+@WebServlet(urlPatterns = "/websocket", loadOnStartup = 4)
 public final class WebSocketPageServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
+
+    @Override
+    public void init() {
+        App app = App.from(getServletContext());
+        app.register(new OpenResponses<>(EchoEndpoint.KIND, "websocket-echo", EchoEndpoint.class));
+        EchoEndpoint.messages(app.meters(), "in"); // so that /metrics lists them before the first session
+        EchoEndpoint.messages(app.meters(), "out");
+    }
 
     static final String PAGE = "/websocket.html";
 

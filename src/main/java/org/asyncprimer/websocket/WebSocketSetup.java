@@ -7,6 +7,7 @@ import jakarta.servlet.ServletRequestListener;
 import jakarta.servlet.annotation.WebListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.websocket.server.ServerContainer;
+import org.asyncprimer.app.App;
 
 /**
  * Applies {@link WebSocketSettings} to this application's WebSocket container (every session starts with them),
@@ -45,6 +46,10 @@ public final class WebSocketSetup implements ServletContextListener, ServletRequ
         // call, and the verdict must be there whenever it makes it.
         if (event.getServletRequest() instanceof HttpServletRequest request) {
             OriginCheck.decide(request);
+            // Only a WebSocket handshake needs the App, and it ends on this thread (an h2c upgrade may go async and
+            // end on another, which would leave an App, a class of ours, on this thread after undeploy).
+            OriginCheck.handOver("websocket".equalsIgnoreCase(request.getHeader("Upgrade"))
+                    ? App.from(event.getServletContext()) : null);
         }
     }
 

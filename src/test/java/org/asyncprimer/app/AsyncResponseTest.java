@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -283,6 +284,85 @@ class AsyncResponseTest {
         assertEquals(1, fake.completions.get());
         assertEquals(1, lines.stops.get());
         assertEquals("", fake.out.written());
+    }
+
+    @Test
+    void countsEachWayOutUnderItsOutcomeOnceTheFirstWins() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        registry.meterWith(meters);
+
+        started().endWith(0);                                      // its end answered
+        Lines timedOut = started();
+        timedOut.onTimeout(null);
+        timedOut.finish();                                         // a second way out changes nothing
+        started().onError(new IOException("Broken pipe"));         // the container: the client is gone
+        Lines writeFails = started();
+        fake.out.failWrites = true;
+        writeFails.add("lost\n");                                 // our own write finds the client gone
+        fake.out.failWrites = false;
+        Lines buggy = started();
+        buggy.fromNext = new NullPointerException("a bug");
+        buggy.add("x\n");
+        Lines rejected = started();
+        rejected.fromWritten = new RejectedExecutionException("scheduler shut down");
+        rejected.add("last\n");
+        started().finish();                                        // the application stops
+
+        assertEquals(1.0, ended(meters, "completed"));
+        assertEquals(1.0, ended(meters, "timeout"));
+        assertEquals(2.0, ended(meters, "client_gone"));
+        assertEquals(1.0, ended(meters, "error"));
+        assertEquals(2.0, ended(meters, "shutdown"));
+        assertEquals(0.0, ended(meters, "stalled"));
+        assertEquals(0, registry.size());
+        assertEquals(0.0, meters.get("asyncprimer.responses.open").gauge().value());
+    }
+
+    @Test
+    void countsTheFirstOfTwoWaysOutThatCameDuringAWrite() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        registry.meterWith(meters);
+        Lines lines = started();
+        CountDownLatch inWrite = fake.out.holdNextWrite();
+        Thread writer = new Thread(() -> lines.add("held\n"), "writer");
+        writer.start();
+        assertTrue(inWrite.await(5, TimeUnit.SECONDS));
+
+        lines.finish(); // the application stops, while the writer is inside write()
+        // Then the container's timeout, which waits for the write in progress before it ends the response.
+        Thread container = new Thread(() -> lines.onTimeout(null), "container");
+        container.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (container.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(5); // polling interval; the loop checks the outcome
+        }
+        assertEquals(Thread.State.WAITING, container.getState(), "onTimeout waits for the write in progress");
+        fake.out.releaseWrite();
+        writer.join(5000);
+        container.join(5000);
+
+        assertTrue(fake.awaitCompleted());
+        assertEquals(1.0, ended(meters, "shutdown"));
+        assertEquals(0.0, ended(meters, "timeout"));
+    }
+
+    @Test
+    void countsAClientThatTakesNothingAsStalled() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        registry.meterWith(meters);
+        Lines lines = started(Duration.ofMillis(50));
+        fake.out.ready = false;
+        assertEquals(1.0, meters.get("asyncprimer.responses.open").tag("kind", "lines").gauge().value());
+
+        lines.add("stuck\n");
+
+        assertTrue(fake.awaitCompleted());
+        assertEquals(1.0, ended(meters, "stalled"));
+    }
+
+    private static double ended(SimpleMeterRegistry meters, String outcome) {
+        return meters.get("asyncprimer.responses.ended").tag("kind", "lines").tag("outcome", outcome)
+                .counter().count();
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

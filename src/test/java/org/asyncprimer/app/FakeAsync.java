@@ -75,6 +75,8 @@ public final class FakeAsync {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         public volatile boolean ready = true;
         public volatile boolean failWrites;
+        /** Run on the writing thread as a write fails, before it throws: a container that calls back inline. */
+        public volatile Runnable onWriteFailure = () -> { };
         public final AtomicInteger flushes = new AtomicInteger();
         /** Writes that overlapped another write. */
         public final AtomicInteger overlappingWrites = new AtomicInteger();
@@ -132,6 +134,7 @@ public final class FakeAsync {
                     awaitRelease();
                 }
                 if (failWrites) {
+                    onWriteFailure.run();
                     throw new IOException("Broken pipe");
                 }
                 synchronized (this) {

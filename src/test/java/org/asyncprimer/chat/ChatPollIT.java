@@ -13,38 +13,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.asyncprimer.it.Container;
+import org.asyncprimer.it.Deployed;
 import org.asyncprimer.it.Deployment;
 import org.asyncprimer.it.OnEveryContainer;
 import org.asyncprimer.it.RawClient;
 import org.asyncprimer.it.ServerOptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
 
 /** GET /chat/{room} as a long-poll: what is there at once, else the next message, else 204. */
 @OnEveryContainer
-class ChatPollIT {
+class ChatPollIT extends Deployed {
 
     private static final int HISTORY = 5;
 
-    @Parameter
-    Container container;
-
-    private Deployment app;
-
-    @BeforeParameterizedClassInvocation
-    void deploy() throws Exception {
-        app = Deployment.start(container, ServerOptions.defaults()
-                .withContextParams(Map.of("asyncprimer.chat.history", Integer.toString(HISTORY))));
-    }
-
-    @AfterParameterizedClassInvocation
-    void undeploy() throws Exception {
-        if (app != null) {
-            app.stop();
-        }
+    @Override
+    protected ServerOptions options() {
+        return ServerOptions.defaults()
+                .withContextParams(Map.of("asyncprimer.chat.history", Integer.toString(HISTORY)));
     }
 
     @Test

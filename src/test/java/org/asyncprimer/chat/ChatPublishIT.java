@@ -15,13 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.asyncprimer.app.AppSettings;
-import org.asyncprimer.it.Container;
+import org.asyncprimer.it.Deployed;
 import org.asyncprimer.it.Deployment;
 import org.asyncprimer.it.OnEveryContainer;
 import org.asyncprimer.it.ServerOptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,27 +27,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** POST /chat/{room}: what is published, and every way a publish is refused with one line. */
 @OnEveryContainer
-class ChatPublishIT {
+class ChatPublishIT extends Deployed {
 
     private static final String FORM = "application/x-www-form-urlencoded";
     private static final String JSON = "application/json";
 
-    @Parameter
-    Container container;
-
-    private Deployment app;
-
-    @BeforeParameterizedClassInvocation
-    void deploy() throws Exception {
-        app = Deployment.start(container);
-    }
-
-    @AfterParameterizedClassInvocation
-    void undeploy() throws Exception {
-        if (app != null) {
-            app.stop();
-        }
-    }
 
     @Test
     void publishesAFormAndAnswers201WithTheId() throws Exception {

@@ -13,40 +13,25 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.asyncprimer.it.Container;
+import org.asyncprimer.it.Deployed;
 import org.asyncprimer.it.Deployment;
 import org.asyncprimer.it.OnEveryContainer;
 import org.asyncprimer.it.RawClient;
 import org.asyncprimer.it.ServerOptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
 
 /** GET /chat/{room} as Server-Sent Events: backlog, live, resume, heartbeat, gap, and a client that lags. */
 @OnEveryContainer
-class ChatStreamIT {
+class ChatStreamIT extends Deployed {
 
     private static final int HISTORY = 5;
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    @Parameter
-    Container container;
-
-    private Deployment app;
-
-    @BeforeParameterizedClassInvocation
-    void deploy() throws Exception {
-        app = Deployment.start(container, ServerOptions.defaults().withContextParams(Map.of(
+    @Override
+    protected ServerOptions options() {
+        return ServerOptions.defaults().withContextParams(Map.of(
                 "asyncprimer.chat.history", Integer.toString(HISTORY),
-                "asyncprimer.chat.heartbeatMs", "200")));
-    }
-
-    @AfterParameterizedClassInvocation
-    void undeploy() throws Exception {
-        if (app != null) {
-            app.stop();
-        }
+                "asyncprimer.chat.heartbeatMs", "200"));
     }
 
     @Test

@@ -15,45 +15,31 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.asyncprimer.app.AppSettings;
-import org.asyncprimer.it.Container;
+import org.asyncprimer.it.Deployed;
 import org.asyncprimer.it.Deployment;
 import org.asyncprimer.it.Http;
 import org.asyncprimer.it.OnEveryContainer;
 import org.asyncprimer.it.RawClient;
 import org.asyncprimer.it.ServerOptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @OnEveryContainer
-class FetchIT {
+class FetchIT extends Deployed {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int QUEUE_CAPACITY = 4;
     /** Two lines of 64 KiB fit, a third would not; four lines of 16 KiB fit, so either bound can be reached. */
     private static final int MAX_QUEUED_BYTES = 150_000;
 
-    @Parameter
-    Container container;
-
-    private Deployment app;
-
-    @BeforeParameterizedClassInvocation
-    void deploy() throws Exception {
-        app = Deployment.start(container, ServerOptions.defaults().withContextParams(Map.of(
+    @Override
+    protected ServerOptions options() {
+        return ServerOptions.defaults().withContextParams(Map.of(
                 FetchServlet.QUEUE_CAPACITY, Integer.toString(QUEUE_CAPACITY),
-                FetchServlet.MAX_QUEUED_BYTES, Integer.toString(MAX_QUEUED_BYTES))));
-    }
-
-    @AfterParameterizedClassInvocation
-    void undeploy() throws Exception {
-        if (app != null) {
-            app.stop();
-        }
+                FetchServlet.MAX_QUEUED_BYTES, Integer.toString(MAX_QUEUED_BYTES)));
     }
 
     @Test

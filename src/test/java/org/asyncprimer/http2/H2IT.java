@@ -112,9 +112,10 @@ class H2IT {
             seqs.add(JSON.readTree(line).get("seq").asInt());
         }
         assertEquals(List.of(1, 2, 3, 4, 5), seqs);
-        long first = response.lines().get(0).atMillis();
+        // From the second line: the first one's arrival also carries the connection's start-up on a busy machine.
+        long second = response.lines().get(1).atMillis();
         long last = response.lines().get(4).atMillis();
-        assertTrue(last - first >= 4 * 100 - 50, "lines arrive one by one, not at once: " + response.lines());
+        assertTrue(last - second >= 3 * 100 - 50, "lines arrive one by one, not at once: " + response.lines());
         assertEquals(0, app.awaitStatus("openFetches", n -> n == 0, Duration.ofSeconds(5)));
     }
 

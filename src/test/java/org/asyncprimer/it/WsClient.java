@@ -28,14 +28,38 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     private final StringBuilder partial = new StringBuilder();
     private WebSocket socket;
 
+    private final boolean reading;
+
+    private WsClient(boolean reading) {
+        this.reading = reading;
+    }
+
     /** Opens {@code ws://host:port/websocket}; {@code origin} null sends no Origin header. */
     public static CompletableFuture<WsClient> connect(URI base, String origin) {
-        return connect(base, "/websocket", origin);
+        return connect(base, origin, true);
     }
 
     /** Opens {@code ws://host:port} + {@code pathAndQuery}, e.g. {@code /chat/lobby/socket?since=0-0}. */
     public static CompletableFuture<WsClient> connect(URI base, String pathAndQuery, String origin) {
-        WsClient client = new WsClient();
+        return connect(base, pathAndQuery, origin, true);
+    }
+
+    /** A client that never reads what the server sends: its socket's receive window fills and stays full. */
+    public static WsClient openNotReading(URI base) throws Exception {
+        return connect(base, null, false).get(10, TimeUnit.SECONDS);
+    }
+
+    /** The same, at {@code pathAndQuery}. */
+    public static WsClient openNotReading(URI base, String pathAndQuery) throws Exception {
+        return connect(base, pathAndQuery, null, false).get(10, TimeUnit.SECONDS);
+    }
+
+    private static CompletableFuture<WsClient> connect(URI base, String origin, boolean reading) {
+        return connect(base, "/websocket", origin, reading);
+    }
+
+    private static CompletableFuture<WsClient> connect(URI base, String pathAndQuery, String origin, boolean reading) {
+        WsClient client = new WsClient(reading);
         WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (origin != null) {
             builder.header("Origin", origin);
@@ -91,7 +115,29 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     @Override
     public void onOpen(WebSocket webSocket) {
-        webSocket.request(1);
+        if (reading) {
+            webSocket.request(1);
+        }
+    }
+
+    /** A client from {@link #openNotReading} starts reading: what the server sent so far arrives. */
+    public void startReading() {
+        socket.request(1);
+    }
+
+    /** Replies received and not yet taken by {@link #nextReply}. */
+    public int unreadReplies() {
+        return replies.size();
+    }
+
+    /** Sends without waiting for replies; false once the connection is gone. */
+    public boolean trySend(String message) {
+        try {
+            socket.sendText(message, true).get(10, TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     @Override

@@ -10,44 +10,26 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import org.asyncprimer.it.Container;
+import org.asyncprimer.it.Deployed;
 import org.asyncprimer.it.Deployment;
 import org.asyncprimer.it.Http;
 import org.asyncprimer.it.OnEveryContainer;
 import org.asyncprimer.it.RawClient;
 import org.asyncprimer.it.ServerOptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @OnEveryContainer
-class StreamIT {
+class StreamIT extends Deployed {
 
     /** Shortened delays; tolerances allow for a shared 2-core machine, not for a thread-bound server. */
     private static final int FIRST = 400;
     private static final int SECOND = 600;
     private static final long LATE = 1500;
 
-    @Parameter
-    Container container;
-
-    private Deployment app;
-
-    @BeforeParameterizedClassInvocation
-    void deploy() throws Exception {
-        app = Deployment.start(container);
-    }
-
-    @AfterParameterizedClassInvocation
-    void undeploy() throws Exception {
-        if (app != null) {
-            app.stop();
-        }
-    }
 
     private URI shortStream() {
         return app.uri("/stream?first=" + FIRST + "&second=" + SECOND);

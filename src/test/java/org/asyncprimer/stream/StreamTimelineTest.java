@@ -3,8 +3,11 @@ package org.asyncprimer.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.asyncprimer.app.FakeAsync;
 import org.asyncprimer.app.FirstTimerAtOnce;
 import org.asyncprimer.app.OpenResponses;
@@ -16,6 +19,7 @@ class StreamTimelineTest {
 
     private final FakeAsync fake = new FakeAsync();
     private final OpenResponses<StreamTimeline> registry = new OpenResponses<>("openStreams", StreamTimeline.class);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private ScheduledThreadPoolExecutor scheduler;
 
     @AfterEach
@@ -25,7 +29,8 @@ class StreamTimelineTest {
 
     private StreamTimeline start(long firstMs, long secondMs) throws Exception {
         StreamTimeline timeline = new StreamTimeline(fake.context, FakeAsync.shared(scheduler, registry),
-                StreamFormat.PLAIN, new StreamTimings(Duration.ofMillis(firstMs), Duration.ofMillis(secondMs)));
+                StreamFormat.PLAIN, new StreamTimings(Duration.ofMillis(firstMs), Duration.ofMillis(secondMs)),
+                Timer.builder("lateness").register(meters));
         timeline.start();
         fake.out.listener.onWritePossible(); // what the container does once the listener is set
         return timeline;
@@ -72,5 +77,19 @@ class StreamTimelineTest {
         assertEquals(0, fake.out.overlappingWrites.get());
         assertEquals(0, fake.completionsDuringWrite.get());
         assertEquals(0, registry.size());
+    }
+
+    @Test
+    void recordsHowLateMiddleAndEndWentOutAgainstTheRequestsStart() throws Exception {
+        scheduler = new ScheduledThreadPoolExecutor(1);
+
+        start(200, 200);
+
+        assertTrue(fake.awaitCompleted());
+        Timer lateness = meters.get("lateness").timer();
+        assertEquals(2, lateness.count(), "MIDDLE and END, not START");
+        // Due 200 and 400 ms after the start and written no earlier: what is recorded is how late, not the delay.
+        double worst = lateness.max(TimeUnit.MILLISECONDS);
+        assertTrue(worst < 200, "late by " + worst + " ms: measured against the due time, not the start");
     }
 }
