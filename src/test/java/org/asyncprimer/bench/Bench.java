@@ -26,6 +26,7 @@ import java.util.stream.IntStream;
  * <pre>
  * mvn -q test-compile exec:java -Dbench="streams --url http://127.0.0.1:8080/ --n 1000 --pid 12345"
  * mvn -q test-compile exec:java -Dbench="churn --url http://127.0.0.1:8080/ --clients 3000 --pid 12345 --heap"
+ * mvn -q test-compile exec:java -Dbench="pinned --url http://127.0.0.1:8080/ --n 1000 --pid 12345"
  * mvn -q test-compile exec:java -Dbench="chart --out target/bench/held.svg target/bench/a.csv target/bench/b.csv"
  * </pre>
  *
@@ -73,7 +74,7 @@ public final class Bench {
             args = args[0].trim().split("\\s+"); // -Dbench="streams --n 100" arrives as one argument
         }
         if (args.length == 0) {
-            System.err.println("usage: streams|fetch|wsecho|churn --url URL [options] | chart --out FILE.svg CSV...");
+            System.err.println("usage: streams|fetch|wsecho|churn|h2streams|chat|pinned --url URL [options] | chart --out FILE.svg CSV...");
             System.exit(2);
         }
         if (args[0].equals("chart")) {
@@ -100,6 +101,9 @@ public final class Bench {
         }
         if (args[0].equals("h2streams")) {
             return H2Bench.run(options); // HTTP/2 streams, many on each connection: its own client
+        }
+        if (args[0].equals("pinned")) {
+            return Pinned.run(options); // clients that never read /fetch, and the heap they pin (#10)
         }
         if (args[0].equals("chat")) {
             return ChatBench.run(options); // subscribers of one room and a publisher (#11): its own loop

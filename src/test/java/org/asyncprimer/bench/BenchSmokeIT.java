@@ -82,6 +82,16 @@ class BenchSmokeIT {
     }
 
     @Test
+    void pinnedScenarioHoldsEveryNonReadingClientAndLetsThemGo() throws Exception {
+        Bench.Result result = Bench.run("pinned", "--url", app.base().toString(), "--n", "20", "--pid", PID,
+                "--label", "smoke-pinned", "--out", "target/bench-smoke");
+
+        assertEquals(List.of(), result.failures(), "failures");
+        assertEquals(20, result.completed(), "every worker paused on its full queue");
+        assertTrue(result.ok(), result.checks().toString());
+    }
+
+    @Test
     void chartDrawsTheSeries() throws Exception {
         Bench.Result result = Bench.run("streams", "--url", app.base().toString(), "--n", "20", "--first", "100",
                 "--second", "100", "--label", "smoke-chart", "--out", "target/bench-smoke");
