@@ -31,7 +31,7 @@ final class LoadLoop {
         /** The connection is closed: {@code failure} is null for an orderly close by the server. */
         void closed(long now, String failure);
 
-        /** The client has finished and wants the connection closed. */
+        /** The client has finished and wants the connection closed: asked after each read, and every 100 ms. */
         boolean finished();
 
         /** How the loop closes the connection once {@link #finished()}: an orderly FIN unless the client says RST. */
@@ -133,10 +133,7 @@ final class LoadLoop {
                             channel.write(out);
                         }
                         if (conn.finished()) {
-                            if (conn.hangUp() == HangUp.RST) {
-                                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-                            }
-                            close(key, channel);
+                            hangUp(key, channel, conn);
                             conn.closed(now, null);
                             done++;
                             continue;
@@ -151,6 +148,7 @@ final class LoadLoop {
                 selector.selectedKeys().clear();
                 if (now - lastSample >= 100_000_000L) {
                     lastSample = now;
+                    done += hangUpOnTheClock(selector, conns, channels, now);
                     int held = (int) conns.stream().filter(Conn::inProgress).count();
                     peak = Math.max(peak, held);
                     if (held == count && !allHeld) {
@@ -174,6 +172,41 @@ final class LoadLoop {
             }
         }
         return conns;
+    }
+
+    /**
+     * Closes the connections whose clients have finished with nothing to read, such as a long-poll that hangs up
+     * while it waits ({@link WaitingRequest}): they decide on the clock, so they are asked here, every 100 ms.
+     * Returns how many it closed.
+     */
+    private static <C extends Conn> int hangUpOnTheClock(Selector selector, List<C> conns,
+                                                         List<SocketChannel> channels, long now) {
+        int closed = 0;
+        for (SelectionKey key : List.copyOf(selector.keys())) {
+            int i = (Integer) key.attachment();
+            C conn = conns.get(i);
+            if (key.isValid() && conn.finished()) {
+                try {
+                    hangUp(key, channels.get(i), conn);
+                    conn.closed(now, null);
+                } catch (IOException e) {
+                    conn.closed(now, e.getClass().getSimpleName() + ": " + e.getMessage());
+                }
+                closed++;
+            }
+        }
+        return closed;
+    }
+
+    /** Closes a finished client's connection the way it asks: an orderly FIN, or an RST ({@code SO_LINGER} 0). */
+    private static void hangUp(SelectionKey key, SocketChannel channel, Conn conn) throws IOException {
+        try {
+            if (conn.hangUp() == HangUp.RST) {
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+        } finally {
+            close(key, channel);
+        }
     }
 
     private static void close(SelectionKey key, SocketChannel channel) throws IOException {
