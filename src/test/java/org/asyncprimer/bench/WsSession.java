@@ -8,7 +8,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * One WebSocket client of the {@code wsecho} scenario: the handshake, then {@code rounds} round trips, each
  * reply checked against the seed's exact answer, then a close frame; or, for the churn, no close frame: the TCP
- * connection is dropped ({@link #dropping}). Client frames are masked (RFC 6455 5.3).
+ * connection is dropped ({@link #dropping}), also by a chat socket that only listens, after its first message
+ * ({@link #listening}). Client frames are masked (RFC 6455 5.3).
  */
 final class WsSession implements LoadLoop.Conn {
 
@@ -17,6 +18,8 @@ final class WsSession implements LoadLoop.Conn {
     private final String host;
     /** Null: the session ends with a close frame. */
     private final LoadLoop.HangUp drop;
+    /** False: a listener, which sends nothing and takes any text as a round. */
+    private final boolean echoes;
     final long[] rttNanos;
     private ByteBuffer out;
     private ByteBuffer in = ByteBuffer.allocate(4096);
@@ -28,23 +31,29 @@ final class WsSession implements LoadLoop.Conn {
     String failure;
 
     WsSession(int id, int rounds, String host) {
-        this(id, rounds, host, null);
+        this(id, rounds, "/websocket", host, null, true);
     }
 
     /** A session that drops the connection, {@code how}, after its last round trip instead of closing. */
     static WsSession dropping(int id, int rounds, String host, LoadLoop.HangUp how) {
-        return new WsSession(id, rounds, host, how);
+        return new WsSession(id, rounds, "/websocket", host, how, true);
     }
 
-    private WsSession(int id, int rounds, String host, LoadLoop.HangUp drop) {
+    /** A session on {@code path} that sends nothing and drops the connection, {@code how}, once a text comes. */
+    static WsSession listening(String path, String host, LoadLoop.HangUp how) {
+        return new WsSession(-1, 1, path, host, how, false);
+    }
+
+    private WsSession(int id, int rounds, String path, String host, LoadLoop.HangUp drop, boolean echoes) {
         this.drop = drop;
+        this.echoes = echoes;
         this.id = id;
         this.rounds = rounds;
         this.host = host;
         this.rttNanos = new long[rounds];
         byte[] key = new byte[16];
         ThreadLocalRandom.current().nextBytes(key);
-        out = ascii("GET /websocket HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        out = ascii("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\n"
                 + "Sec-WebSocket-Version: 13\r\n\r\n");
     }
@@ -88,7 +97,9 @@ final class WsSession implements LoadLoop.Conn {
             }
             upgraded = true;
             in.position(end + 4);
-            send(now);
+            if (echoes) {
+                send(now);
+            }
         }
         while (!finished && frameReady()) {
             readReply(now);
@@ -130,7 +141,7 @@ final class WsSession implements LoadLoop.Conn {
             return;
         }
         rttNanos[round] = now - sentAt;
-        if (!new String(payload, StandardCharsets.UTF_8).equals(expectedReply(id, round))) {
+        if (echoes && !new String(payload, StandardCharsets.UTF_8).equals(expectedReply(id, round))) {
             wrong++;
         }
         round++;
