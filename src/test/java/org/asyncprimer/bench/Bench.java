@@ -36,7 +36,8 @@ import java.util.stream.IntStream;
  * {@code --pid} the server process, {@code --heap} also take live-heap histograms (pauses the server: use it in
  * memory runs, not in lateness runs), {@code --label}, {@code --out} (target/bench), {@code --deadline} seconds.
  * Churn: {@code --clients} (3000), {@code --first}/{@code --second} (200/60000), {@code --count}/{@code --interval}
- * (1000/200), {@code --kinds} (stream,fetch,websocket), {@code --hangups} (rst,fin), {@code --warmup} clients (200; as many as
+ * (1000/200), {@code --kinds} (stream,fetch,websocket; also chat-poll, chat-sse, chat-socket, or all),
+ * {@code --hangups} (rst,fin), {@code --warmup} clients (200; as many as
  * {@code --clients} fills the container's caches as the churn will, for a live heap to compare with),
  * {@code --in-process} (the server runs in this JVM: count its Java threads).
  */
@@ -240,11 +241,17 @@ public final class Bench {
         int interval = number("interval", 200);
         Duration deadline = Duration.ofSeconds(number("deadline", (first + second + 2 * interval) / 1000 + 30));
         return new Churn(new ServerState.Source(base, probe, options.containsKey("in-process")),
-                list(option("kinds", "stream,fetch,websocket"), k -> Churn.Kind.valueOf(k.toUpperCase(Locale.ROOT))),
+                kinds(option("kinds", "stream,fetch,websocket")),
                 list(option("hangups", "rst,fin"), h -> LoadLoop.HangUp.valueOf(h.toUpperCase(Locale.ROOT))),
                 number("ramp", 2000), deadline, heap)
                 .run(label, number("warmup", 200),
                         new Churn.Round(number("clients", 3000), first, second, number("count", 1000), interval));
+    }
+
+    /** The churn's kinds: names like {@code chat-poll} or {@code chat_poll}, or {@code all}. */
+    private static List<Churn.Kind> kinds(String commaSeparated) {
+        return commaSeparated.equals("all") ? List.of(Churn.Kind.values())
+                : list(commaSeparated, k -> Churn.Kind.valueOf(k.toUpperCase(Locale.ROOT).replace('-', '_')));
     }
 
     private static <T> List<T> list(String commaSeparated, java.util.function.Function<String, T> parse) {

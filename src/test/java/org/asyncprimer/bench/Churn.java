@@ -5,23 +5,33 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * The churn: clients that hang up in the middle of a response, in turn on /stream (after START), /fetch (after
- * its first line) and /websocket (after two echoes, without a close frame), in turn with RST and FIN; then
- * whether the server lets go of everything they held once it notices.
+ * The churn: clients that hang up in the middle of a response, in turn of each {@link Kind} asked for (/stream
+ * after START, /fetch after its first line, /websocket after two echoes without a close frame, and the chat's
+ * three transports), in turn with RST and FIN; then whether the server lets go of everything they held once it
+ * notices.
  *
  * <p>A server notices a dead HTTP client only when it next writes to it: it no longer reads a request it has read.
  * After an RST that write fails. After a FIN it still succeeds (the client's kernel takes the bytes and answers
  * with RST) and the write after it fails. So a /stream client that hangs up after START is noticed at MIDDLE
  * (RST, {@code first} ms) or at END (FIN, {@code first + second} ms), a /fetch client one or two lines later
  * ({@code interval}); a WebSocket server always reads, so it sees either at once.
+ *
+ * <p>The chat writes only when a message is published (or, on an idle event stream, at the heartbeat, 15 s by
+ * default). So with chat kinds the churn has a room of its own ({@link ChurnRoom}): it publishes one message
+ * before each round, which the event streams and sockets hang up after and after which the long-polls wait, and
+ * none during the round, so every long-poll still waits, unwritten, when its client hangs up ({@code first} ms
+ * after sending it); while the server settles it publishes every {@code interval} ms, and each dead long-poll is
+ * noticed at the next message (RST) or ends with it (FIN), each dead event stream at the next or the one after.
  *
  * <p>The server after the churn is compared with the server at idle, measured after a warm-up round of the same
  * clients (so threads that start on first use exist, and the container's caches of connection objects hold what
@@ -33,15 +43,36 @@ final class Churn {
     static final int WS_ROUNDS = 2;
     private static final Duration POLL = Duration.ofMillis(100);
 
-    /** What a client is in the middle of when it hangs up. */
+    /** What a client is in the middle of when it hangs up, and how many messages it gets before. */
     enum Kind {
         /** /stream, after START. */
-        STREAM,
+        STREAM("/stream", 1),
         /** /fetch, after the first line. */
-        FETCH,
+        FETCH("/fetch", 1),
         /** /websocket, after {@link #WS_ROUNDS} echoes, without a close frame. */
-        WEBSOCKET
+        WEBSOCKET("/websocket", WS_ROUNDS),
+        /** A chat long-poll after the latest message, {@code first} ms after sending it: it waits, unanswered. */
+        CHAT_POLL("chat long-poll", 0),
+        /** A chat event stream from the room's start, after the first {@code event: message}. */
+        CHAT_SSE("chat SSE", 1),
+        /** A chat socket from the room's start, after the first message, without a close frame. */
+        CHAT_SOCKET("chat socket", 1);
+
+        final String label;
+        final int messages;
+
+        Kind(String label, int messages) {
+            this.label = label;
+            this.messages = messages;
+        }
+
+        boolean chat() {
+            return name().startsWith("CHAT_");
+        }
     }
+
+    /** The longest a chat long-poll may ask to wait: the churn's polls end when their client is noticed gone. */
+    private static final int POLL_TIMEOUT_MS = 120_000;
 
     /** How many clients a round has, and the timings they ask for. */
     record Round(int clients, int first, int second, int count, int interval) {
@@ -62,6 +93,10 @@ final class Churn {
     private final int ramp;
     private final Duration deadline;
     private final boolean heap;
+    /** The chat clients' room while {@link #run} runs with chat kinds, else null. */
+    private ChurnRoom room;
+    /** The last message published before the round: where its long-polls wait. */
+    private String latest;
 
     /** Client {@code i} is of kind {@code kinds[i % kinds]} and hangs up with {@code hangUps[i / kinds % hangUps]}. */
     Churn(ServerState.Source server, List<Kind> kinds, List<LoadLoop.HangUp> hangUps, int ramp, Duration deadline,
@@ -78,17 +113,29 @@ final class Churn {
 
     /** A warm-up round of {@code warmupClients} with the churn's timings, then the churn. */
     Outcome run(String label, int warmupClients, Round churn) throws Exception {
+        try (ChurnRoom chat = kinds.stream().anyMatch(Kind::chat) ? new ChurnRoom(server.base()) : null) {
+            room = chat;
+            return churn(label, warmupClients, churn);
+        } finally {
+            room = null;
+        }
+    }
+
+    private Outcome churn(String label, int warmupClients, Round churn) throws Exception {
         Round warmup = churn.withClients(warmupClients);
         System.out.printf("  warm-up: %d clients%n", warmup.clients());
+        publishBeforeTheRound();
         List<LoadLoop.Conn> warm = new LoadLoop(target, warmup.clients(), ramp, deadline)
                 .run(i -> client(i, warmup), System.nanoTime());
-        JsonNode warmed = awaitStatus(s -> ServerState.openCounts(s).values().stream().allMatch(n -> n == 0));
+        JsonNode warmed = awaitStatus(s -> ServerState.openCounts(s).values().stream().allMatch(n -> n == 0),
+                warmup);
         List<String> failures = new ArrayList<>(failures(warm));
         if (!ServerState.openCounts(warmed).values().stream().allMatch(n -> n == 0)) {
             failures.add("responses still open after the warm-up: " + warmed);
         }
         ServerState idle = server.read(server.status(), heap);
 
+        publishBeforeTheRound();
         StatusPeak peak = new StatusPeak();
         Thread sampler = peak.start();
         LoadLoop loop = new LoadLoop(target, churn.clients(), ramp, deadline);
@@ -97,6 +144,8 @@ final class Churn {
         long hungUp = System.nanoTime();
         sampler.interrupt(); // dead responses pile up while clients hang up; after the last one they only go
         sampler.join();
+        // Nothing was published during the round: every long-poll the server took is still open, unwritten.
+        int pollsWaiting = server.status().path("openChatPolls").asInt();
 
         Map<String, Double> settledAt = new LinkedHashMap<>();
         JsonNode settled = awaitStatus(s -> {
@@ -107,9 +156,16 @@ final class Churn {
                 }
             });
             return counts.equals(idle.settled()) && threadsQuietly() <= idle.threads();
-        });
+        }, churn);
         ServerState after = server.read(settled, heap);
-        List<Bench.Check> checks = after.against(idle, settledAt);
+        List<Bench.Check> checks = new ArrayList<>(after.against(idle, settledAt));
+        if (kinds.contains(Kind.CHAT_POLL)) {
+            // Else the long-polls were answered or dropped before their clients went, and tested nothing.
+            long polls = IntStream.range(0, conns.size())
+                    .filter(i -> kind(i) == Kind.CHAT_POLL && complete(conns.get(i))).count();
+            checks.add(new Bench.Check("chat long-polls waiting, unwritten, at the last hang-up", "",
+                    pollsWaiting + " of the " + polls + " hung up", pollsWaiting >= polls));
+        }
         if (heap) {
             StringBuilder growth = new StringBuilder("  live heap growth from idle, by class:");
             ServerProbe.topGrowth(idle.heap(), after.heap(), 8).forEach(e -> growth.append(
@@ -119,22 +175,31 @@ final class Churn {
 
         failures.addAll(failures(conns));
         int complete = (int) conns.stream().filter(Churn::complete).count();
-        // One START or first line per HTTP client, WS_ROUNDS echoes per WebSocket client.
-        long expected = churn.clients() + (long) count(churn.clients(), Kind.WEBSOCKET) * (WS_ROUNDS - 1);
+        // Per client: a START, a first line, WS_ROUNDS echoes, nothing (a waiting long-poll) or a chat message.
+        long expected = IntStream.range(0, churn.clients()).map(i -> kind(i).messages).sum();
         Bench.Result result = new Bench.Result(label, churn.clients(), complete, churn.clients() - complete,
                 peak.peak.get(), expected, conns.stream().mapToLong(Churn::messages).sum(),
                 failures.stream().distinct().limit(5).toList(), checks);
-        String row = String.format("| %s | %d, %d, %d | %d (%d / %d) | %d | %.0f | %d |", label,
-                count(churn.clients(), Kind.STREAM), count(churn.clients(), Kind.FETCH),
-                count(churn.clients(), Kind.WEBSOCKET), complete, hungUp(conns, LoadLoop.HangUp.RST),
-                hungUp(conns, LoadLoop.HangUp.FIN), churn.clients() - complete,
+        StringBuilder perKind = new StringBuilder();
+        for (Kind kind : Kind.values()) {
+            perKind.append(perKind.isEmpty() ? "" : ", ").append(count(churn.clients(), kind));
+        }
+        String row = String.format("| %s | %s | %d (%d / %d) | %d | %.0f | %d |", label, perKind, complete,
+                hungUp(conns, LoadLoop.HangUp.RST), hungUp(conns, LoadLoop.HangUp.FIN), churn.clients() - complete,
                 churn.clients() / ((hungUp - start) / 1e9), peak.peak.get());
         StringBuilder verdict = new StringBuilder("| check | idle | after the churn | verdict |\n|---|---|---|---|");
         checks.forEach(c -> verdict.append(String.format("%n| %s | %s | %s | %s |", c.what(), c.idle(), c.after(),
                 c.ok() ? "ok" : "**not back**")));
-        return new Outcome(result, loop, "| run | clients: /stream, /fetch, /websocket | hung up as planned "
-                + "(RST / FIN) | failed | hang-ups/s | dead responses held at once (peak) |",
-                "|---|---|---|---|---|---|", row, verdict.toString());
+        return new Outcome(result, loop, "| run | clients: " + Arrays.stream(Kind.values()).map(k -> k.label)
+                .collect(Collectors.joining(", ")) + " | hung up as planned (RST / FIN) | failed | hang-ups/s "
+                + "| dead responses held at once (peak) |", "|---|---|---|---|---|---|", row, verdict.toString());
+    }
+
+    /** With chat clients: a message for the event streams and sockets, and the id after which the polls wait. */
+    private void publishBeforeTheRound() throws IOException {
+        if (room != null) {
+            latest = room.publish();
+        }
     }
 
     private Kind kind(int i) {
@@ -149,11 +214,20 @@ final class Churn {
             case FETCH -> Exchange.hangingUp(get("/fetch?count=" + round.count() + "&interval=" + round.interval()),
                     List.of("\"seq\":1,"), how);
             case WEBSOCKET -> WsSession.dropping(i, WS_ROUNDS, host, how);
+            case CHAT_POLL -> new WaitingRequest(get("/chat/" + room.name + "?since=" + latest + "&timeout="
+                    + POLL_TIMEOUT_MS), Duration.ofMillis(round.first()), how);
+            case CHAT_SSE -> Exchange.hangingUp(get("/chat/" + room.name + "?since=0-0",
+                    "Accept: text/event-stream\r\n"), List.of("event: message"), how);
+            case CHAT_SOCKET -> WsSession.listening("/chat/" + room.name + "/socket?since=0-0", host, how);
         };
     }
 
     private String get(String pathAndQuery) {
-        return "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+        return get(pathAndQuery, "");
+    }
+
+    private String get(String pathAndQuery, String headers) {
+        return "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + "\r\n" + headers + "Connection: close\r\n\r\n";
     }
 
     /** How many of {@code clients} are of {@code kind}. */
@@ -166,27 +240,50 @@ final class Churn {
     }
 
     private static boolean complete(LoadLoop.Conn conn) {
-        return conn instanceof Exchange e ? e.complete() : ((WsSession) conn).complete();
+        if (conn instanceof Exchange e) {
+            return e.complete();
+        }
+        return conn instanceof WaitingRequest w ? w.complete() : ((WsSession) conn).complete();
     }
 
     private static long messages(LoadLoop.Conn conn) {
-        return conn instanceof Exchange e ? e.marked() : ((WsSession) conn).rounds() - ((WsSession) conn).wrong;
+        if (conn instanceof Exchange e) {
+            return e.marked();
+        }
+        return conn instanceof WaitingRequest ? 0 : ((WsSession) conn).rounds() - ((WsSession) conn).wrong;
+    }
+
+    private static String failure(LoadLoop.Conn conn) {
+        if (conn instanceof Exchange e) {
+            return e.failure;
+        }
+        return conn instanceof WaitingRequest w ? w.failure : ((WsSession) conn).failure;
     }
 
     private List<String> failures(List<LoadLoop.Conn> conns) {
         return IntStream.range(0, conns.size()).filter(i -> !complete(conns.get(i)))
-                .mapToObj(i -> kind(i) + " " + conns.get(i).hangUp() + ": "
-                        + (conns.get(i) instanceof Exchange e ? e.failure : ((WsSession) conns.get(i)).failure))
+                .mapToObj(i -> kind(i) + " " + conns.get(i).hangUp() + ": " + failure(conns.get(i)))
                 .distinct().limit(5).toList();
     }
 
-    /** Polls /status until {@code done} holds or the deadline passes; returns the last status read. */
-    private JsonNode awaitStatus(Predicate<JsonNode> done) throws IOException, InterruptedException {
-        long end = System.nanoTime() + deadline.toNanos();
+    /**
+     * Polls /status until {@code done} holds or the deadline passes; returns the last status read. With chat
+     * clients it publishes to the room every {@code interval} of the round meanwhile: dead chat clients are noticed
+     * only when written to.
+     */
+    private JsonNode awaitStatus(Predicate<JsonNode> done, Round round) throws IOException, InterruptedException {
+        long now = System.nanoTime();
+        long end = now + deadline.toNanos();
+        long publishAt = now;
         JsonNode status = server.status();
-        while (!done.test(status) && System.nanoTime() < end) {
+        while (!done.test(status) && now < end) {
+            if (room != null && now >= publishAt) {
+                room.publish();
+                publishAt = now + round.interval() * 1_000_000L;
+            }
             Thread.sleep(POLL.toMillis()); // polling interval; the loop checks the outcome
             status = server.status();
+            now = System.nanoTime();
         }
         return status;
     }

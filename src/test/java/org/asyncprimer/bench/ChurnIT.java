@@ -18,11 +18,13 @@ import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 
 /**
- * A short churn on every container (see {@link Churn}): 300 clients hang up mid-/stream, mid-/fetch and
- * mid-WebSocket, half with RST and half with FIN, and the server must get back to idle: every open count of
- * /status to its idle value, and no thread more in its JVM. The timings make a dead client's next write come soon:
- * MIDDLE 200 ms after START, a fetch line every 200 ms (a fetch runs 200 s unless its client is noticed gone); a
- * stream whose client sent FIN is noticed only at END, 3 s later.
+ * A short churn on every container (see {@link Churn}): 300 clients of all its kinds hang up mid-/stream,
+ * mid-/fetch, mid-WebSocket, and mid-chat on each of its three transports (a long-poll that waits, an event
+ * stream and a socket after their first message), half with RST and half with FIN, and the server must get back
+ * to idle: every open count of /status and the chat's subscribers to their idle values, and no thread more in
+ * its JVM. The timings make a dead client's next write come soon: MIDDLE 200 ms after START, a fetch line every
+ * 200 ms (a fetch runs 200 s unless its client is noticed gone), a chat message every 200 ms while the server
+ * settles; a stream whose client sent FIN is noticed only at END, 3 s later.
  */
 @OnEveryContainer
 class ChurnIT {
@@ -40,7 +42,7 @@ class ChurnIT {
         // A fixed pool of request threads, all started at once: a thread count that grows is then the application's.
         app = Deployment.start(container, ServerOptions.defaults().withConnector(Map.of("minSpareThreads", "20")));
         churn = Bench.run("churn", "--url", app.base().toString(), "--clients", Integer.toString(CLIENTS),
-                "--warmup", "60", "--first", "200", "--second", "3000", "--count", "1000", "--interval", "200",
+                "--kinds", "all", "--warmup", "60", "--first", "200", "--second", "3000", "--count", "1000", "--interval", "200",
                 "--deadline", "30", "--in-process", "--label", "churn-" + container.name(),
                 "--out", "target/bench-churn");
     }
@@ -56,6 +58,11 @@ class ChurnIT {
     void serverGetsBackToIdleOnceItNoticesTheClientsAreGone() {
         List<Executable> checks = new ArrayList<>();
         checks.add(() -> assertTrue(churn.checks().size() >= 3, "open counts and threads checked: " + churn.checks()));
+        for (String chat : List.of("openChatPolls", "openChatStreams", "openChatSockets", "chatSubscribers",
+                "chat long-polls waiting")) {
+            checks.add(() -> assertTrue(churn.checks().stream().anyMatch(c -> c.what().startsWith(chat)),
+                    chat + " checked: " + churn.checks()));
+        }
         churn.checks().forEach(c -> checks.add(() -> assertTrue(c.ok(),
                 c.what() + ": idle " + c.idle() + ", after the churn " + c.after())));
         assertAll(checks);
@@ -67,6 +74,7 @@ class ChurnIT {
         assertAll(
                 () -> assertEquals(List.of(), churn.failures(), "every client got as far as it meant to"),
                 () -> assertEquals(CLIENTS, churn.completed(), "clients that hung up as planned"),
-                () -> assertEquals(churn.messagesExpected(), churn.messagesReceived(), "STARTs, first lines, echoes"));
+                () -> assertEquals(churn.messagesExpected(), churn.messagesReceived(),
+                        "STARTs, first lines, echoes, chat messages"));
     }
 }
