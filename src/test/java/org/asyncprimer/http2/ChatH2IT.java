@@ -79,8 +79,11 @@ class ChatH2IT extends Deployed {
     void aLongPollSinceTheStartGetsTheHistoryAtOnce() throws Exception {
         List<String> ids = List.of(publish("history", "1"), publish("history", "2"), publish("history", "3"));
 
+        long sent = System.nanoTime();
         H2Client.Response reply = h2.stream(app.uri("/chat/history?since=0-0"));
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
 
+        assertTrue(tookMs < 5000, "at once, not after the 25 s timeout: " + tookMs + " ms");
         assertEquals("HTTP/2.0", reply.version());
         assertEquals(200, reply.status());
         assertEquals("application/x-ndjson;charset=utf-8",
