@@ -12,10 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.H2AsyncClientBuilder;
 import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpResponse;
@@ -70,7 +72,16 @@ public final class H2Client implements AutoCloseable {
 
     /** Sends a GET as a new stream and returns at once. */
     public Exchange open(URI uri, String... headerPairs) {
-        AsyncRequestBuilder request = AsyncRequestBuilder.get(uri);
+        return send(AsyncRequestBuilder.get(uri), headerPairs);
+    }
+
+    /** POSTs {@code body} (UTF-8, as {@code mimeType}) as a new stream on the same connection; waits up to 30 s. */
+    public Response post(URI uri, String mimeType, String body) throws Exception {
+        return send(AsyncRequestBuilder.post(uri).setEntity(body, ContentType.create(mimeType, StandardCharsets.UTF_8)))
+                .await(Duration.ofSeconds(30));
+    }
+
+    private Exchange send(AsyncRequestBuilder request, String... headerPairs) {
         for (int i = 0; i < headerPairs.length; i += 2) {
             request.addHeader(headerPairs[i], headerPairs[i + 1]);
         }
@@ -101,6 +112,25 @@ public final class H2Client implements AutoCloseable {
         /** Waits for the end of the body. */
         public Response await(Duration deadline) throws Exception {
             return done.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        /**
+         * The lines so far, once at least {@code count} have arrived or the stream ended (then possibly fewer), for
+         * a body that does not end by itself, such as Server-Sent Events; a TimeoutException names what came.
+         */
+        public List<String> texts(int count, Duration deadline) throws InterruptedException, TimeoutException {
+            long end = System.nanoTime() + deadline.toNanos();
+            synchronized (lines) {
+                while (lines.size() < count && !done.isDone()) {
+                    long left = end - System.nanoTime();
+                    if (left <= 0) {
+                        throw new TimeoutException(count + " lines expected within " + deadline + ", "
+                                + lines.size() + " came: " + lines);
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(lines, left);
+                }
+                return lines.stream().map(Http.Line::text).toList();
+            }
         }
 
         @Override
@@ -151,6 +181,7 @@ public final class H2Client implements AutoCloseable {
             pending.reset();
             synchronized (lines) {
                 lines.add(new Http.Line(text.endsWith("\r") ? text.substring(0, text.length() - 1) : text, at));
+                lines.notifyAll();
             }
         }
 
@@ -164,12 +195,20 @@ public final class H2Client implements AutoCloseable {
                 response = new Response(version, head.getCode(), headers, List.copyOf(lines));
             }
             done.complete(response);
+            wakeWaiters();
             callback.completed(response);
         }
 
         @Override
         public void failed(Exception cause) {
             done.completeExceptionally(cause);
+            wakeWaiters();
+        }
+
+        private void wakeWaiters() {
+            synchronized (lines) {
+                lines.notifyAll();
+            }
         }
 
         @Override

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -63,13 +64,16 @@ public final class RawH2 implements AutoCloseable {
         return connection;
     }
 
-    /** Sends {@code GET pathAndQuery} on a new stream; returns the stream's id. */
-    public int get(String pathAndQuery) throws IOException {
+    /** Sends {@code GET pathAndQuery} (and header name, value pairs) on a new stream; returns the stream's id. */
+    public int get(String pathAndQuery, String... headerPairs) throws IOException {
         ByteArrayOutputStream block = new ByteArrayOutputStream();
         block.write(0x82); // :method GET (static table 2)
         block.write(0x86); // :scheme http (static table 6)
         literal(block, 4, pathAndQuery); // :path
         literal(block, 1, authority); // :authority
+        for (int i = 0; i < headerPairs.length; i += 2) {
+            literal(block, headerPairs[i].toLowerCase(Locale.ROOT), headerPairs[i + 1]); // HTTP/2 names are lowercase
+        }
         int stream = nextStream;
         nextStream += 2;
         frame(HEADERS, END_STREAM | END_HEADERS, stream, block.toByteArray());
@@ -130,11 +134,23 @@ public final class RawH2 implements AutoCloseable {
 
     /** An HPACK literal header field without indexing, its name from the static table, its value not Huffman-coded. */
     private static void literal(ByteArrayOutputStream block, int nameIndex, String value) {
+        block.write(nameIndex);
+        string(block, value);
+    }
+
+    /** An HPACK literal header field without indexing, with a new name; neither is Huffman-coded. */
+    private static void literal(ByteArrayOutputStream block, String name, String value) {
+        block.write(0);
+        string(block, name);
+        string(block, value);
+    }
+
+    /** An HPACK string literal, not Huffman-coded, short enough for a one-byte length. */
+    private static void string(ByteArrayOutputStream block, String value) {
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > 126) {
             throw new IllegalArgumentException("longer than this client encodes: " + value);
         }
-        block.write(nameIndex);
         block.write(bytes.length);
         block.writeBytes(bytes);
     }
