@@ -8,9 +8,10 @@
 # Tomcat is the distribution `mvn verify` installs for the smoke test (target/cargo/installs); its connector
 # gets maxThreads=20, maxConnections=20000, h2c and the attributes given. Jetty 12.1.14 runs embedded in its own
 # process (see start_jetty) with 20 request threads. Environment: PORT (8080), HEAP (-Xmx, default 2g), JAVA_HOME (the JDK to run on;
-# 21+ for useVirtualThreads=true), CONTEXT_PARAMS (Tomcat only: context parameters, space-separated name=value,
-# e.g. "asyncprimer.metrics.enabled=false", written to conf/Catalina/localhost/ROOT.xml). Each server lives in
-# target/bench-servers/NAME and listens on 127.0.0.1.
+# 21+ for useVirtualThreads=true), CONTEXT_PARAMS (context parameters, space-separated name=value, e.g.
+# "asyncprimer.metrics.enabled=false" or "asyncprimer.chat.redis=redis://127.0.0.1:6379": Tomcat's are written to
+# conf/Catalina/localhost/ROOT.xml, Jetty's handed to ServeWar). Each server lives in target/bench-servers/NAME
+# and listens on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD/target/bench-servers
@@ -59,7 +60,7 @@ start_jetty() {
   rm -rf "$base"; mkdir -p "$base"
   mvn -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$base/cp.txt" >/dev/null
   (nohup "$java_home/bin/java" -Xms"$heap" -Xmx"$heap" -Dasyncprimer.war="$PWD/target/async-primer.war" \
-     -cp "$PWD/target/test-classes:$(cat "$base/cp.txt")" org.asyncprimer.bench.ServeWar JETTY_12 "$port" 20 "$@" \
+     -Dasyncprimer.contextParams="${CONTEXT_PARAMS:-}" -cp "$PWD/target/test-classes:$(cat "$base/cp.txt")" org.asyncprimer.bench.ServeWar JETTY_12 "$port" 20 "$@" \
      > "$base/jetty.log" 2>&1 & echo $! > "$base/pid")
   wait_ready "$base"
 }
@@ -84,5 +85,5 @@ case "${1:-}" in
     for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.5; done
     kill -9 "$pid" ;;
   *)
-    sed -n '2,12p' "$0"; exit 2 ;;
+    sed -n '2,13p' "$0"; exit 2 ;;
 esac

@@ -25,6 +25,7 @@ class BenchSmokeIT {
 
     @BeforeAll
     static void deploy() throws Exception {
+        Container.assumeRunning(Container.TOMCAT_11);
         app = Deployment.start(Container.TOMCAT_11);
     }
 
@@ -89,6 +90,22 @@ class BenchSmokeIT {
         assertEquals(List.of(), result.failures(), "failures");
         assertEquals(20, result.completed(), "every worker paused on its full queue");
         assertTrue(result.ok(), result.checks().toString());
+    }
+
+    @Test
+    void chatScenarioSpreadsSubscribersOverEveryUrlItIsGivenWithARowForEach() throws Exception {
+        // One node under two names (a cluster's nodes share rooms, and so does one node with itself): subscribers
+        // alternate between them, and each gets a row of its own.
+        String node = "http://127.0.0.1:" + app.base().getPort() + "/";
+        Bench.Result result = Bench.run("chat", "--url", node + "," + node, "--transport", "sse", "--n", "20",
+                "--rate", "10", "--duration", "0.3", "--room", "smoke-nodes", "--label", "smoke-nodes",
+                "--out", "target/bench-smoke");
+
+        assertEveryClientCompleted(result, 20, 20 * 3);
+        String results = Files.readString(Path.of("target/bench-smoke/results.md"));
+        String table = results.substring(results.lastIndexOf("`chat"));
+        assertEquals(2, table.lines().filter(line -> line.startsWith("| smoke-nodes @127.0.0.1:")).count(), table);
+        assertTrue(table.contains("(publisher's)"), table);
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * The {@code chat} scenario (issue #11): N subscribers of one room over Server-Sent Events, WebSocket, long-poll
@@ -25,6 +26,10 @@ import java.util.stream.Collectors;
  * duplicates, publish-to-receive latency, how long each publish took to be answered, and with {@code --pid} the
  * server's peak threads, RSS and CPU (with {@code --heap} also its live heap per subscriber, taken when all are
  * subscribed and before the first publish, so its full GC does not touch the latencies).
+ *
+ * <p>{@code --url} may list several nodes of one cluster (comma-separated, issue #12): subscriber i then subscribes
+ * on node i mod their number, the publisher publishes on the first, and the table has a row per node as well, so
+ * the other nodes' latencies are the cross-node ones.
  *
  * <pre>mvn -q test-compile exec:java -Dbench="chat --url http://127.0.0.1:8080/ --transport sse --n 10000 --pid 12345"</pre>
  *
@@ -56,8 +61,10 @@ final class ChatBench {
     }
 
     private Bench.Result run() throws Exception {
-        URI base = URI.create(option("url", "http://127.0.0.1:8080/"));
-        String host = base.getHost() + ":" + base.getPort();
+        List<URI> nodes = Arrays.stream(option("url", "http://127.0.0.1:8080/").split(","))
+                .map(String::trim).map(URI::create).toList();
+        URI base = nodes.get(0); // the publisher's
+        List<String> hosts = nodes.stream().map(node -> node.getHost() + ":" + node.getPort()).toList();
         String transport = option("transport", "sse");
         if (!transport.equals("mix") && !MIX.contains(transport)) {
             throw new IllegalArgumentException("--transport must be sse, ws, poll or mix, not " + transport);
@@ -73,8 +80,9 @@ final class ChatBench {
         ServerProbe probe = options.containsKey("pid") ? new ServerProbe(Long.parseLong(option("pid", ""))) : null;
         boolean heap = probe != null && options.containsKey("heap");
 
-        System.out.printf("%s: %d %s subscribers of %s, %d messages at %s/s, against %s%n", label, n, transport,
-                room, count, option("rate", "1"), base);
+        System.out.printf("%s: %d %s subscribers of %s, %d messages at %s/s, against %s%s%n", label, n, transport,
+                room, count, option("rate", "1"), String.join(", ", hosts),
+                nodes.size() > 1 ? " (subscribers in turn; the publisher on the first)" : "");
         ChatPublisher publisher = new ChatPublisher(base, room);
         String marker = publisher.marker();
         ServerProbe.Heap baseline = heap ? probe.liveHeap() : null;
@@ -102,10 +110,12 @@ final class ChatBench {
         long start = System.nanoTime();
         long deadline = start + TimeUnit.SECONDS.toNanos(number("deadline",
                 (int) (n / ramp + 30 + 60 + count / rate + grace / 1_000_000_000L)));
-        SubscriberLoop loop = new SubscriberLoop(new InetSocketAddress(base.getHost(), base.getPort()), n, ramp);
+        SubscriberLoop loop = new SubscriberLoop(nodes.stream()
+                .map(node -> new InetSocketAddress(node.getHost(), node.getPort())).toList(), n, ramp);
         publishing.start();
         List<ChatSubscriber> subscribers = loop.run(i -> {
             String kind = transport.equals("mix") ? MIX.get(i % MIX.size()) : transport;
+            String host = hosts.get(i % hosts.size()); // the node SubscriberLoop connects client i to
             return switch (kind) {
                 case "sse" -> new SseSubscriber(host, room, marker, count, ready::incrementAndGet);
                 case "ws" -> new WsSubscriber(host, room, marker, count, ready::incrementAndGet);
@@ -135,6 +145,14 @@ final class ChatBench {
                 table.append(row(label, kind, group, group.stream().filter(ChatSubscriber::wasSubscribed).count(),
                         publisher, count)).append(blanks).append('\n');
             }
+        }
+        for (int node = 0; nodes.size() > 1 && node < nodes.size(); node++) {
+            int at = node;
+            List<ChatSubscriber> group = IntStream.range(0, subscribers.size()).filter(i -> i % nodes.size() == at)
+                    .mapToObj(subscribers::get).toList();
+            table.append(row(label + " @" + hosts.get(node) + (node == 0 ? " (publisher's)" : ""), transport,
+                    group, group.stream().filter(ChatSubscriber::wasSubscribed).count(), publisher, count))
+                    .append(blanks).append('\n');
         }
         table.append(row(label, transport, subscribers, loop.peak(), publisher, count));
         if (sampler != null) {

@@ -1,5 +1,6 @@
 package org.asyncprimer.bench;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -11,8 +12,9 @@ import org.asyncprimer.it.Webapp;
 /**
  * Serves the packaged WAR on one of the test containers in a process of its own, for the benchmark to measure:
  * {@code java -cp ... org.asyncprimer.bench.ServeWar JETTY_12 8080 20 [setting=value ...]} (see
- * {@link ServerOptions#connector()}). Used for Jetty, whose distribution
- * (jetty-home) is not available here; {@code src/bench/server.sh} runs the standalone Tomcat instead.
+ * {@link ServerOptions#connector()}), with the context parameters in {@code -Dasyncprimer.contextParams} (space-separated
+ * {@code name=value}, as {@code src/bench/server.sh} takes them in {@code CONTEXT_PARAMS}). Used for Jetty, whose
+ * distribution (jetty-home) is not available here; {@code src/bench/server.sh} runs the standalone Tomcat instead.
  * Stops on SIGTERM.
  */
 public final class ServeWar {
@@ -22,12 +24,10 @@ public final class ServeWar {
 
     public static void main(String[] args) throws Exception {
         Container container = Container.valueOf(args[0]);
-        Map<String, String> connector = new LinkedHashMap<>();
-        for (int i = 3; i < args.length; i++) {
-            connector.put(args[i].substring(0, args[i].indexOf('=')), args[i].substring(args[i].indexOf('=') + 1));
-        }
+        Map<String, String> connector = pairs(Arrays.copyOfRange(args, 3, args.length));
         ServerOptions options = ServerOptions.defaults().withPort(Integer.parseInt(args[1]))
-                .withMaxThreads(Integer.parseInt(args[2])).withConnector(connector);
+                .withMaxThreads(Integer.parseInt(args[2])).withConnector(connector)
+                .withContextParams(pairs(System.getProperty("asyncprimer.contextParams", "").split("\\s+")));
         TestServer server = container.create();
         System.out.println(container + " serving " + server.start(Webapp.locate(), options));
         CountDownLatch stopped = new CountDownLatch(1);
@@ -41,5 +41,16 @@ public final class ServeWar {
             }
         }));
         stopped.await();
+    }
+
+    /** {@code name=value} strings as a map, in their order; blank ones skipped. */
+    private static Map<String, String> pairs(String[] settings) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (String setting : settings) {
+            if (!setting.isBlank()) {
+                map.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+            }
+        }
+        return map;
     }
 }

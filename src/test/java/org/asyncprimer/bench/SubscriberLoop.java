@@ -17,7 +17,8 @@ import java.util.function.IntFunction;
  * source addresses 127.0.0.2 to 127.0.0.9), with two things a chat subscriber needs: a client may ask for a new
  * connection when the server closes its old one (a long-poll on a server that closes after each answer), and the
  * loop also stops when told to (the publisher is done and its grace has passed) so a lost message costs that grace,
- * not the whole deadline.
+ * not the whole deadline. With several targets (the nodes of a cluster), client i connects to target i mod their
+ * number, every time.
  */
 final class SubscriberLoop {
 
@@ -44,14 +45,14 @@ final class SubscriberLoop {
         boolean inProgress();
     }
 
-    private final InetSocketAddress target;
+    private final List<InetSocketAddress> targets;
     private final int count;
     private final int perSecond;
     private final List<LoadLoop.Sample> samples = new ArrayList<>();
     private int peak;
 
-    SubscriberLoop(InetSocketAddress target, int count, int perSecond) {
-        this.target = target;
+    SubscriberLoop(List<InetSocketAddress> targets, int count, int perSecond) {
+        this.targets = List.copyOf(targets);
         this.count = count;
         this.perSecond = perSecond;
     }
@@ -159,7 +160,7 @@ final class SubscriberLoop {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             channel.bind(new InetSocketAddress("127.0.0." + (2 + i % 8), 0));
-            channel.connect(target);
+            channel.connect(targets.get(i % targets.size()));
             channel.register(selector, SelectionKey.OP_CONNECT, i);
             return true;
         } catch (IOException e) {

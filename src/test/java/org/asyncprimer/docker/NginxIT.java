@@ -31,6 +31,7 @@ class NginxIT {
 
     @BeforeAll
     static void start() throws Exception {
+        Container.assumeRunning(Container.TOMCAT_11, Container.JETTY_12);
         tomcat = Deployment.start(Container.TOMCAT_11);
         jetty = Deployment.start(Container.JETTY_12);
         nginx = Nginx.start(List.of(tomcat.base(), jetty.base()));

@@ -3,6 +3,7 @@ package org.asyncprimer.it;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 
 /** The servlet containers the build proves the WAR on. */
 public enum Container {
@@ -36,6 +37,17 @@ public enum Container {
         String named = System.getProperty("asyncprimer.containers", "TOMCAT_11,JETTY_12");
         List<String> names = List.of(named.split("\\s*,\\s*"));
         return Stream.of(values()).filter(c -> names.contains(c.name()));
+    }
+
+    /**
+     * Skips the calling test unless this JVM runs every one of these containers: for a test that starts named
+     * containers side by side rather than each of {@link #all()}. The pom leaves such a test out of the other
+     * executions, but {@code -Dit.test=...} overrides the pom's excludes and runs it in every execution.
+     */
+    public static void assumeRunning(Container... needed) {
+        List<Container> running = all().toList();
+        Assumptions.assumeTrue(running.containsAll(List.of(needed)),
+                () -> "needs " + List.of(needed) + "; this execution runs " + running);
     }
 
     /** Jetty (9.4 and 12) closes connections before it stops the contexts; Tomcat stops the contexts first. */

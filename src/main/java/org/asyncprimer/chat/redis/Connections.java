@@ -155,10 +155,20 @@ final class Connections implements AutoCloseable {
         });
     }
 
+    /**
+     * The connection, or a new one; what Lettuce throws instead of failing the stage (a class it cannot load, say)
+     * fails it too, so that it is logged and retried like any failure rather than lost in the executor.
+     */
     private CompletableFuture<StatefulRedisConnection<String, String>> connectIfMissing(
             StatefulRedisConnection<String, String> existing) {
-        return existing != null ? CompletableFuture.completedFuture(existing)
-                : client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+        if (existing != null) {
+            return CompletableFuture.completedFuture(existing);
+        }
+        try {
+            return client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+        } catch (RuntimeException | LinkageError thrown) {
+            return CompletableFuture.failedFuture(thrown);
+        }
     }
 
     /**
