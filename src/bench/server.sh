@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts or stops a standalone server with target/async-primer.war as its root context, for the benchmark.
+# Starts or stops a standalone server with target/async-primer.war (or WAR) as its root context, for the benchmark.
 #
 #   src/bench/server.sh start tomcat NAME [connector-attribute=value ...]   # prints the server's PID
 #   src/bench/server.sh start jetty NAME [HttpConfiguration-size=bytes ...]
@@ -7,7 +7,8 @@
 #
 # Tomcat is the distribution `mvn verify` installs for the smoke test (target/cargo/installs); its connector
 # gets maxThreads=20, maxConnections=20000, h2c and the attributes given. Jetty 12.1.14 runs embedded in its own
-# process (see start_jetty) with 20 request threads. Environment: PORT (8080), HEAP (-Xmx, default 2g), JAVA_HOME (the JDK to run on;
+# process (see start_jetty) with 20 request threads. Environment: WAR (target/async-primer.war; src/bench/echo.sh
+# gives target/plain-echo.war, its yardstick), PORT (8080), HEAP (-Xmx, default 2g), JAVA_HOME (the JDK to run on;
 # 21+ for useVirtualThreads=true), CONTEXT_PARAMS (context parameters, space-separated name=value, e.g.
 # "asyncprimer.metrics.enabled=false" or "asyncprimer.chat.redis=redis://127.0.0.1:6379": Tomcat's are written to
 # conf/Catalina/localhost/ROOT.xml, Jetty's handed to ServeWar). Each server lives in target/bench-servers/NAME
@@ -17,6 +18,7 @@ cd "$(dirname "$0")/../.."
 root=$PWD/target/bench-servers
 port=${PORT:-8080}
 heap=${HEAP:-2g}
+war=$(readlink -f "${WAR:-target/async-primer.war}")
 java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
 
 start_tomcat() {
@@ -25,7 +27,7 @@ start_tomcat() {
   local base=$root/$name
   rm -rf "$base"; mkdir -p "$base"/{logs,temp,work,webapps}
   cp -r "$home/conf" "$base/"
-  cp target/async-primer.war "$base/webapps/ROOT.war"
+  cp "$war" "$base/webapps/ROOT.war"
   if [ -n "${CONTEXT_PARAMS:-}" ]; then
     mkdir -p "$base/conf/Catalina/localhost"
     { echo '<Context>'
@@ -59,7 +61,7 @@ start_jetty() {
   local base=$root/$name
   rm -rf "$base"; mkdir -p "$base"
   mvn -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$base/cp.txt" >/dev/null
-  (nohup "$java_home/bin/java" -Xms"$heap" -Xmx"$heap" -Dasyncprimer.war="$PWD/target/async-primer.war" \
+  (nohup "$java_home/bin/java" -Xms"$heap" -Xmx"$heap" -Dasyncprimer.war="$war" \
      -Dasyncprimer.contextParams="${CONTEXT_PARAMS:-}" -cp "$PWD/target/test-classes:$(cat "$base/cp.txt")" org.asyncprimer.bench.ServeWar JETTY_12 "$port" 20 "$@" \
      > "$base/jetty.log" 2>&1 & echo $! > "$base/pid")
   wait_ready "$base"

@@ -202,8 +202,11 @@ public final class Bench {
         if (sampler != null) {
             sampler.interrupt();
             sampler.join();
-            table += String.format(" %d | %.0f | %.1f |", peakThreads.get(), peakRss.get() / 1048576.0,
-                    probe.cpuSeconds() - cpuBefore);
+            double cpu = probe.cpuSeconds() - cpuBefore;
+            table += String.format(" %d | %.0f | %.1f |", peakThreads.get(), peakRss.get() / 1048576.0, cpu);
+            if (scenario.equals("wsecho")) { // the server's cost per message: a message in and its reply out
+                table += String.format(" %.1f |", cpu * 1e6 / Math.max(1, result.messagesReceived()));
+            }
         }
         if (heap && !scenario.equals("wsecho") && !scenario.equals("churn")) {
             Thread.sleep(1000);
@@ -265,11 +268,12 @@ public final class Bench {
     }
 
     private String serverHeader() {
-        return options.containsKey("pid") ? " server threads (peak) | RSS MB (peak) | CPU s |" : "";
+        return !options.containsKey("pid") ? "" : " server threads (peak) | RSS MB (peak) | CPU s |"
+                + (scenario.equals("wsecho") ? " CPU µs per message |" : "");
     }
 
     private String serverRule() {
-        return options.containsKey("pid") ? "---|---|---|" : "";
+        return !options.containsKey("pid") ? "" : "---|---|---|" + (scenario.equals("wsecho") ? "---|" : "");
     }
 
     private static String heapHeader(boolean heap) {

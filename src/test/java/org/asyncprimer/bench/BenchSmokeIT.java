@@ -4,14 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.asyncprimer.it.Container;
 import org.asyncprimer.it.Deployment;
+import org.asyncprimer.it.ServerOptions;
+import org.asyncprimer.it.TestServer;
+import org.asyncprimer.it.Webapp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A tiny run of every benchmark scenario, so the tool cannot rot: its figures are printed, and only whether every
@@ -59,6 +65,23 @@ class BenchSmokeIT {
                 "--pid", PID, "--label", "smoke-wsecho", "--out", "target/bench-smoke");
 
         assertEveryClientCompleted(result, 50, 50 * 20);
+    }
+
+    /** src/bench/echo.sh's yardstick must answer as the WAR does, or the two runs would not compare. */
+    @ParameterizedTest
+    @EnumSource(value = Container.class, names = {"TOMCAT_11", "JETTY_12"})
+    void thePlainestEchoAnswersEveryMessageAsTheWarDoes(Container container) throws Exception {
+        TestServer server = container.create();
+        try {
+            URI base = server.start(new Webapp(Path.of("target/plain-echo.war").toAbsolutePath(), null, null),
+                    ServerOptions.defaults());
+            Bench.Result result = Bench.run("wsecho", "--url", base.toString(), "--clients", "20", "--rounds", "10",
+                    "--label", "smoke-plain-echo-" + container, "--out", "target/bench-smoke");
+
+            assertEveryClientCompleted(result, 20, 20 * 10); // each reply compared with the seed's exact text
+        } finally {
+            server.stop();
+        }
     }
 
     @Test

@@ -20,19 +20,24 @@ public final class JettyServer implements TestServer {
     private static final int CONNECTOR_THREADS = 2;
 
     private static final String MIN_SPARE_THREADS = "minSpareThreads";
+    private static final String RESERVED_THREADS = "reservedThreads";
 
     private Server server;
     private ClassLoader webappClassLoader;
 
     @Override
     public URI start(Webapp webapp, ServerOptions options) throws Exception {
-        int maxThreads = options.maxThreads() + CONNECTOR_THREADS;
+        // Reserved threads (none unless the benchmark asks) wait idle to take over the selector's work, so that the
+        // selector thread runs the task it found itself (Jetty's execute-produce-consume); they come on top of the
+        // request threads here, like the acceptor and selector.
+        int reserved = Integer.parseInt(options.connector().getOrDefault(RESERVED_THREADS, "0"));
+        int maxThreads = options.maxThreads() + CONNECTOR_THREADS + reserved;
         // Tomcat's name for the request threads always kept, so one ServerOptions fixes both containers' pools.
         String minSpare = options.connector().get(MIN_SPARE_THREADS);
-        QueuedThreadPool pool = new QueuedThreadPool(maxThreads,
-                minSpare == null ? Math.min(8, maxThreads) : Integer.parseInt(minSpare) + CONNECTOR_THREADS);
+        QueuedThreadPool pool = new QueuedThreadPool(maxThreads, minSpare == null ? Math.min(8, maxThreads)
+                : Integer.parseInt(minSpare) + CONNECTOR_THREADS + reserved);
         pool.setName("jetty");
-        pool.setReservedThreads(0);
+        pool.setReservedThreads(reserved);
         server = new Server(pool);
         if (options.tls()) {
             throw new IllegalArgumentException("tls: only the Tomcat test server has a TLS connector");
@@ -74,7 +79,7 @@ public final class JettyServer implements TestServer {
     private static HttpConfiguration http(ServerOptions options) {
         HttpConfiguration http = new HttpConfiguration();
         options.connector().forEach((name, value) -> {
-            if (name.equals(MIN_SPARE_THREADS)) {
+            if (name.equals(MIN_SPARE_THREADS) || name.equals(RESERVED_THREADS)) {
                 return;
             }
             int bytes = Integer.parseInt(value);

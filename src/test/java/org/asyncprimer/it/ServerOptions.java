@@ -6,7 +6,8 @@ import java.util.Map;
  * How a test wants its container: the size of the request thread pool, extra context parameters (the
  * deployer's knobs, as a {@code context.xml} would set them), the port (0: any free one), and container-specific
  * connector settings for the benchmark (Tomcat connector attributes; Jetty {@code HttpConfiguration} sizes, and
- * Tomcat's {@code minSpareThreads}, which {@link JettyServer} takes as its pool's minimum of request threads).
+ * Tomcat's {@code minSpareThreads}, which {@link JettyServer} takes as its pool's minimum of request threads, and
+ * Jetty's {@code reservedThreads}, 0 unless given).
  * Plain connectors speak HTTP/1.1 and h2c; {@code tls} (Tomcat only) makes the connector TLS with h2 by ALPN and
  * a self-signed certificate for localhost, and the base URI {@code https://localhost:PORT/}.
  */
