@@ -96,7 +96,7 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
 
     /** A text from the client: a message to publish. */
     private void received(String text) {
-        // The container's limit is /websocket's (and counts chars on Tomcat); a chat message is a publish body.
+        // The container's default limit is this body limit, counted in chars on Tomcat: here it is bytes everywhere.
         if (text.length() > ChatInput.MAX_BODY_BYTES / 3
                 && text.getBytes(StandardCharsets.UTF_8).length > ChatInput.MAX_BODY_BYTES) {
             close(CloseCodes.TOO_BIG, "message larger than " + ChatInput.MAX_BODY_BYTES + " bytes", Outcome.ERROR);

@@ -53,6 +53,11 @@ public final class EchoEndpoint implements OpenResponses.Open {
         session.getUserProperties().put("org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT", BLOCKING_SEND_TIMEOUT_MS);
         session.getUserProperties().put("org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT",
                 BLOCKING_SEND_TIMEOUT_MS);
+        // The container's default is the chat socket's smaller limit (see WebSocketSetup): the echo's own applies
+        // from the first message on.
+        int limit = WebSocketSettings.of(config).maxMessageBytes();
+        session.setMaxTextMessageBufferSize(limit);
+        session.setMaxBinaryMessageBufferSize(limit);
         replies = new Replies(session);
         App app = App.from(config);
         in = messages(app.meters(), "in");

@@ -32,6 +32,8 @@ public final class OriginCheck extends ServerEndpointConfig.Configurator {
     private static final ThreadLocal<Boolean> VERDICT = new ThreadLocal<>();
     /** The same for the application, which the session's endpoint cannot reach otherwise (it has no context). */
     private static final ThreadLocal<App> APP = new ThreadLocal<>();
+    /** And the WebSocket settings, for the same reason. */
+    private static final ThreadLocal<WebSocketSettings> SETTINGS = new ThreadLocal<>();
 
     /**
      * Whether {@code request} may act on this application: it carries no Origin, its Origin is the request's own
@@ -55,12 +57,17 @@ public final class OriginCheck extends ServerEndpointConfig.Configurator {
         VERDICT.set(allows(request));
     }
 
-    /** Leaves the application for this thread's handshake; null clears it. */
-    static void handOver(App app) {
+    /** Leaves the application and its WebSocket settings for this thread's handshake; nulls clear them. */
+    static void handOver(App app, WebSocketSettings settings) {
         if (app == null) {
             APP.remove();
         } else {
             APP.set(app);
+        }
+        if (settings == null) {
+            SETTINGS.remove();
+        } else {
+            SETTINGS.set(settings);
         }
     }
 
@@ -71,11 +78,16 @@ public final class OriginCheck extends ServerEndpointConfig.Configurator {
         if (app != null) {
             app.attachTo(config);
         }
+        WebSocketSettings settings = SETTINGS.get();
+        if (settings != null) {
+            settings.attachTo(config);
+        }
     }
 
     static void forget() {
         VERDICT.remove();
         APP.remove();
+        SETTINGS.remove();
     }
 
     /** The decision itself: the Origin against the request's own scheme, host and port, then the allow-list. */

@@ -1,6 +1,7 @@
 package org.asyncprimer.websocket;
 
 import jakarta.servlet.ServletContext;
+import jakarta.websocket.EndpointConfig;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
@@ -35,6 +36,20 @@ record WebSocketSettings(int maxMessageBytes, Duration idleTimeout, Duration sen
 
     void attachTo(ServletContext context) {
         context.setAttribute(ATTRIBUTE, this);
+    }
+
+    /** Hands the settings to a WebSocket session's endpoint, which has no context: see {@link #of(EndpointConfig)}. */
+    void attachTo(EndpointConfig config) {
+        config.getUserProperties().put(ATTRIBUTE, this);
+    }
+
+    /** The settings {@link OriginCheck} handed to this session's configuration at its handshake. */
+    static WebSocketSettings of(EndpointConfig config) {
+        WebSocketSettings settings = (WebSocketSettings) config.getUserProperties().get(ATTRIBUTE);
+        if (settings == null) {
+            throw new IllegalStateException("this session's handshake did not pass through the application");
+        }
+        return settings;
     }
 
     static WebSocketSettings from(ServletContext context) {

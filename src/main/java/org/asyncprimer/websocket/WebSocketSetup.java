@@ -8,6 +8,7 @@ import jakarta.servlet.annotation.WebListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.websocket.server.ServerContainer;
 import org.asyncprimer.app.App;
+import org.asyncprimer.chat.ChatInput;
 
 /**
  * Applies {@link WebSocketSettings} to this application's WebSocket container (every session starts with them),
@@ -26,9 +27,13 @@ public final class WebSocketSetup implements ServletContextListener, ServletRequ
         if (container == null) {
             throw new IllegalStateException("this container offers no Jakarta WebSocket support");
         }
-        // Standard per-container defaults, so the limits hold on every container without its own API.
-        container.setDefaultMaxTextMessageBufferSize(settings.maxMessageBytes());
-        container.setDefaultMaxBinaryMessageBufferSize(settings.maxMessageBytes());
+        // Standard per-container defaults, so the limits hold on every container without its own API. Tomcat gives
+        // every session a text and a binary buffer of the default size when the connection upgrades, before onOpen
+        // (WsFrameBase: 64 KiB of text is 128 KiB of chars), and replaces them only when a message starts after a
+        // change: so the default is the chat socket's small limit (its subscribers rarely send: 10 000 of them at
+        // 64 KiB would hold 1.9 GB), and the echo raises its own sessions' limits in open().
+        container.setDefaultMaxTextMessageBufferSize(ChatInput.MAX_BODY_BYTES);
+        container.setDefaultMaxBinaryMessageBufferSize(ChatInput.MAX_BODY_BYTES);
         container.setDefaultMaxSessionIdleTimeout(settings.idleTimeout().toMillis());
         // Jetty 9.4 refuses a send timeout longer than the idle timeout (IllegalArgumentException: the context
         // would not start), so the shorter of the two applies everywhere.
@@ -48,8 +53,9 @@ public final class WebSocketSetup implements ServletContextListener, ServletRequ
             OriginCheck.decide(request);
             // Only a WebSocket handshake needs the App, and it ends on this thread (an h2c upgrade may go async and
             // end on another, which would leave an App, a class of ours, on this thread after undeploy).
-            OriginCheck.handOver("websocket".equalsIgnoreCase(request.getHeader("Upgrade"))
-                    ? App.from(event.getServletContext()) : null);
+            boolean handshake = "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
+            OriginCheck.handOver(handshake ? App.from(event.getServletContext()) : null,
+                    handshake ? WebSocketSettings.of(event.getServletContext()) : null);
         }
     }
 
