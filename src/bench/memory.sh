@@ -3,6 +3,7 @@
 # Tomcat 11.0.24 with the run command's connector, its RSS idle after start, after a warm-up, after two runs of
 # 10 000 seed streams (START, MIDDLE 3 s, END 5 s later) and again after a quiet minute (the new settings give
 # the heap back), the END lateness of both runs; then, on another fresh server, the live heap per held stream.
+# A run in which some client failed still counts (its table says how many): the server is stopped either way.
 #
 #   src/bench/memory.sh                    # old new; needs `mvn verify` (or package + cargo:install) first
 #   src/bench/memory.sh old new; src/bench/memory.sh new old   # a second round, the other way round
@@ -37,16 +38,16 @@ end_p99() { awk -F'|' -v label="$1" '$2 ~ " "label" " { split($8, l, "/"); gsub(
 locked() { if [ -n "${BENCH_LOCK:-}" ]; then flock "$BENCH_LOCK" "$@"; else "$@"; fi; }
 
 one_setting() { # name: the latency server
-  local name=$1 jvm attrs pid start warm after1 after2 late quiet_rss run1 run2
+  local name=$1 jvm attrs pid start warm after1 after2 quiet_rss run1 run2
   jvm=JVM_$name; attrs=ATTRS_$name; [ -n "${!attrs+set}" ] || attrs=ATTRS_new
   echo "== $name: JVM ${!jvm}; connector ${!attrs}"
   pid=$(PORT=$port JVM_OPTS="${!jvm}" src/bench/server.sh start tomcat "mem-$name" ${!attrs})
   sleep 10; start=$(rss "$pid")
-  bench "streams --url $url --n 2000 --first 300 --second 300 --deadline 30 --label warmup --out target/bench-scratch" >/dev/null
+  bench "streams --url $url --n 2000 --first 300 --second 300 --deadline 30 --label warmup --out target/bench-scratch" >/dev/null || true
   sleep 5; warm=$(rss "$pid")
-  run1=$(bench "streams --url $url --n 10000 --pid $pid --deadline 60 --label $name-run1" | tee -a /dev/stderr | end_p99 "$name-run1")
+  run1=$(bench "streams --url $url --n 10000 --pid $pid --deadline 60 --label $name-run1" | tee -a /dev/stderr | end_p99 "$name-run1") || true
   after1=$(rss "$pid")
-  run2=$(bench "streams --url $url --n 10000 --pid $pid --deadline 60 --label $name-run2" | tee -a /dev/stderr | end_p99 "$name-run2")
+  run2=$(bench "streams --url $url --n 10000 --pid $pid --deadline 60 --label $name-run2" | tee -a /dev/stderr | end_p99 "$name-run2") || true
   after2=$(rss "$pid")
   sleep "$quiet"; quiet_rss=$(rss "$pid")
   src/bench/server.sh stop "mem-$name"
@@ -57,7 +58,7 @@ heap_setting() { # name: live heap per held stream, 4 000 streams held on a fres
   local name=$1 jvm attrs pid
   jvm=JVM_$name; attrs=ATTRS_$name; [ -n "${!attrs+set}" ] || attrs=ATTRS_new
   pid=$(PORT=$port JVM_OPTS="${!jvm}" src/bench/server.sh start tomcat "mem-$name" ${!attrs})
-  bench "streams --url $url --n 4000 --first 15000 --second 15000 --pid $pid --heap --deadline 60 --label $name-heap"
+  bench "streams --url $url --n 4000 --first 15000 --second 15000 --pid $pid --heap --deadline 60 --label $name-heap" || true
   src/bench/server.sh stop "mem-$name"
 }
 
