@@ -17,6 +17,7 @@ duration=${DURATION:-30}
 out=target/bench-chat
 # The run command's heap, JVM options and connector (pom.xml: run.heap, run.jvmargs, the cargo xmlReplacements).
 heap=$(sed -n 's:.*<run.heap>\(.*\)</run.heap>.*:\1:p' pom.xml)
+initial_heap=$(sed -n 's:.*<run.initialHeap>\(.*\)</run.initialHeap>.*:\1:p' pom.xml)
 jvmargs=$(sed -n 's:.*<run.jvmargs>\(.*\)</run.jvmargs>.*:\1:p' pom.xml)
 connector="socket.appReadBufSize=1024 socket.appWriteBufSize=1024 maxHttpHeaderSize=4096
   maxHttpResponseHeaderSize=1024 processorCache=500 socket.bufferPool=500"
@@ -46,7 +47,7 @@ mvn -q test-compile
 tomcat_run() { # transport n
   local pid
   quiet # before the warm-up too: it should not share the machine either
-  pid=$(HEAP=$heap JAVA_OPTS="$jvmargs" PORT=$port src/bench/server.sh start tomcat "chat-$1" $connector)
+  pid=$(HEAP=$heap JVM_OPTS="-Xms$initial_heap" JAVA_OPTS="$jvmargs" PORT=$port src/bench/server.sh start tomcat "chat-$1" $connector)
   bench "chat --url http://127.0.0.1:$port/ --transport $1 --n 2000 --rate 5 --duration 4 --room warmup --label warmup --out target/bench-scratch"
   quiet "tomcat-$1-$2"
   if kill -0 "$pid" 2>/dev/null; then

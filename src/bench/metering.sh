@@ -12,6 +12,7 @@ cd "$(dirname "$0")/../.."
 port=${PORT:-8080}
 out=target/bench-metering
 heap=$(sed -n 's:.*<run.heap>\(.*\)</run.heap>.*:\1:p' pom.xml)
+initial_heap=$(sed -n 's:.*<run.initialHeap>\(.*\)</run.initialHeap>.*:\1:p' pom.xml)
 jvmargs=$(sed -n 's:.*<run.jvmargs>\(.*\)</run.jvmargs>.*:\1:p' pom.xml)
 
 bench() { mvn -q exec:java -Dbench="$*" | grep -E '^\||failures' || true; }
@@ -21,7 +22,7 @@ mvn -q test-compile
 for round in $(seq 1 "${ROUNDS:-2}"); do
   for mode in on off; do
     params=""; [ "$mode" = off ] && params=asyncprimer.metrics.enabled=false
-    pid=$(CONTEXT_PARAMS=$params HEAP=$heap JAVA_OPTS="$jvmargs" PORT=$port src/bench/server.sh start tomcat "metering-$mode")
+    pid=$(CONTEXT_PARAMS=$params HEAP=$heap JVM_OPTS="-Xms$initial_heap" JAVA_OPTS="$jvmargs" PORT=$port src/bench/server.sh start tomcat "metering-$mode")
     bench "streams --url http://127.0.0.1:$port/ --n 3000 --first 300 --second 300 --label warmup --out target/bench-scratch"
     bench "wsecho --url http://127.0.0.1:$port/ --clients 200 --rounds 50 --label warmup --out target/bench-scratch"
     bench "streams --url http://127.0.0.1:$port/ --n 5000 --first 1000 --second 1000 --pid $pid --label metering-$mode-$round --out $out"

@@ -25,6 +25,7 @@ warmup=${WARMUP:-1000}
 out=target/bench-nodes
 # The run command's heap, JVM options and connector (pom.xml: run.heap, run.jvmargs), as src/bench/chat.sh uses.
 heap=$(sed -n 's:.*<run.heap>\(.*\)</run.heap>.*:\1:p' pom.xml)
+initial_heap=$(sed -n 's:.*<run.initialHeap>\(.*\)</run.initialHeap>.*:\1:p' pom.xml)
 jvmargs=$(sed -n 's:.*<run.jvmargs>\(.*\)</run.jvmargs>.*:\1:p' pom.xml)
 connector="socket.appReadBufSize=1024 socket.appWriteBufSize=1024 maxHttpHeaderSize=4096
   maxHttpResponseHeaderSize=1024 processorCache=500 socket.bufferPool=500"
@@ -59,9 +60,9 @@ connected() { # port: waits until the node's chat broker is connected (/status "
 node() { # kind name port [context params]: starts a node with the run command's settings, prints its PID
   local kind=$1 name=$2 port=$3 params=${4:-}
   if [ "$kind" = tomcat ]; then
-    HEAP=$heap JAVA_OPTS="$jvmargs" PORT=$port CONTEXT_PARAMS=$params src/bench/server.sh start tomcat "$name" $connector
+    HEAP=$heap JVM_OPTS="-Xms$initial_heap" JAVA_OPTS="$jvmargs" PORT=$port CONTEXT_PARAMS=$params src/bench/server.sh start tomcat "$name" $connector
   else
-    HEAP=$heap PORT=$port CONTEXT_PARAMS=$params src/bench/server.sh start jetty "$name"
+    HEAP=$heap JVM_OPTS="-Xms$initial_heap $jvmargs" PORT=$port CONTEXT_PARAMS=$params src/bench/server.sh start jetty "$name"
   fi
 }
 

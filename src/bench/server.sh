@@ -8,8 +8,9 @@
 # Tomcat is the distribution `mvn verify` installs for the smoke test (target/cargo/installs); its connector
 # gets maxThreads=20, maxConnections=20000, h2c and the attributes given. Jetty 12.1.14 runs embedded in its own
 # process (see start_jetty) with 20 request threads. Environment: WAR (target/async-primer.war; src/bench/echo.sh
-# gives target/plain-echo.war, its yardstick), PORT (8080), HEAP (-Xmx, default 2g), JAVA_HOME (the JDK to run on;
-# 21+ for useVirtualThreads=true), CONTEXT_PARAMS (context parameters, space-separated name=value, e.g.
+# gives target/plain-echo.war, its yardstick), PORT (8080), HEAP (-Xms and -Xmx, default 2g), JVM_OPTS (more JVM
+# flags, after those: a later -Xms wins, e.g. JVM_OPTS=-Xms64m), JAVA_HOME (the JDK to run on; 21+ for
+# useVirtualThreads=true), CONTEXT_PARAMS (context parameters, space-separated name=value, e.g.
 # "asyncprimer.metrics.enabled=false" or "asyncprimer.chat.redis=redis://127.0.0.1:6379": Tomcat's are written to
 # conf/Catalina/localhost/ROOT.xml, Jetty's handed to ServeWar). Each server lives in target/bench-servers/NAME
 # and listens on 127.0.0.1.
@@ -50,7 +51,7 @@ xml = re.sub(r'<Server port="8005"', '<Server port="-1"', xml)
 open(path, "w").write(xml)
 PY
   CATALINA_BASE=$base CATALINA_PID=$base/pid JAVA_HOME=$java_home \
-    CATALINA_OPTS="-Xms$heap -Xmx$heap" bash "$home/bin/catalina.sh" start >/dev/null
+    CATALINA_OPTS="-Xms$heap -Xmx$heap ${JVM_OPTS:-}" bash "$home/bin/catalina.sh" start >/dev/null
   wait_ready "$base"
 }
 
@@ -61,7 +62,7 @@ start_jetty() {
   local base=$root/$name
   rm -rf "$base"; mkdir -p "$base"
   mvn -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$base/cp.txt" >/dev/null
-  (nohup "$java_home/bin/java" -Xms"$heap" -Xmx"$heap" -Dasyncprimer.war="$war" \
+  (nohup "$java_home/bin/java" -Xms"$heap" -Xmx"$heap" ${JVM_OPTS:-} -Dasyncprimer.war="$war" \
      -Dasyncprimer.contextParams="${CONTEXT_PARAMS:-}" -cp "$PWD/target/test-classes:$(cat "$base/cp.txt")" org.asyncprimer.bench.ServeWar JETTY_12 "$port" 20 "$@" \
      > "$base/jetty.log" 2>&1 & echo $! > "$base/pid")
   wait_ready "$base"
