@@ -20,7 +20,7 @@ heap=$(sed -n 's:.*<run.heap>\(.*\)</run.heap>.*:\1:p' pom.xml)
 initial_heap=$(sed -n 's:.*<run.initialHeap>\(.*\)</run.initialHeap>.*:\1:p' pom.xml)
 jvmargs=$(sed -n 's:.*<run.jvmargs>\(.*\)</run.jvmargs>.*:\1:p' pom.xml)
 connector="socket.appReadBufSize=1024 socket.appWriteBufSize=1024 maxHttpHeaderSize=4096
-  maxHttpResponseHeaderSize=1024 processorCache=500 socket.bufferPool=500"
+  maxHttpResponseHeaderSize=1024 processorCache=500 socket.bufferPool=500 maxTrailerSize=256"
 
 bench() { mvn -q exec:java -Dbench="$*" | grep -E '^\||failures|ready' || true; }
 
