@@ -28,8 +28,8 @@ ATTRS_new=${ATTRS_new:-"socket.appReadBufSize=1024 socket.appWriteBufSize=1024 m
 maxHttpResponseHeaderSize=1024 processorCache=500 socket.bufferPool=500 maxTrailerSize=256"}
 # Its JVM settings (pom.xml run.heap and run.jvmargs; docker/Dockerfile CATALINA_OPTS), before and after.
 JVM_old=${JVM_old:-"-Xms1536m -Xmx1536m -XX:MaxGCPauseMillis=20 -XX:+AlwaysPreTouch"}
-JVM_new=${JVM_new:-"-Xms64m -Xmx1536m -XX:MaxGCPauseMillis=20 -XX:G1PeriodicGCInterval=30000 \
--XX:-G1PeriodicGCInvokesConcurrent"}
+# (The measured rounds of 2026-11-27 had -XX:-G1PeriodicGCInvokesConcurrent here: see README, Memory.)
+JVM_new=${JVM_new:-"-Xms64m -Xmx1536m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:G1PeriodicGCInterval=30000"}
 
 bench() { mvn -q -o exec:java -Dbench="$*"; }
 rss() { awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$1/status"; }

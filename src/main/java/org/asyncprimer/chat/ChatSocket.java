@@ -70,6 +70,8 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
     @Override
     public void onOpen(Session session, EndpointConfig config) {
         this.session = session;
+        // Its own limit, whatever the container's default (the smaller of this and /websocket's): a publish body.
+        session.setMaxTextMessageBufferSize(ChatInput.MAX_BODY_BYTES);
         this.shared = (Shared) config.getUserProperties().get(SHARED);
         this.outbox = new Outbox<>(shared.bounds(), shared.delivery());
         MessageId since;

@@ -11,7 +11,7 @@ import org.asyncprimer.app.App;
 import org.asyncprimer.chat.ChatInput;
 
 /**
- * Applies {@link WebSocketSettings} to this application's WebSocket container (every session starts with them),
+ * Applies {@link WebSocketSettings} to this application's WebSocket container and its sessions,
  * keeps them in the context for {@link OriginCheck#allows}, and prepares the {@link OriginCheck} verdict for each
  * handshake.
  */
@@ -32,8 +32,9 @@ public final class WebSocketSetup implements ServletContextListener, ServletRequ
         // (WsFrameBase: 64 KiB of text is 128 KiB of chars), and replaces them only when a message starts after a
         // change: so the default is the chat socket's small limit (its subscribers rarely send: 10 000 of them at
         // 64 KiB would hold 1.9 GB), and the echo raises its own sessions' limits in open().
-        container.setDefaultMaxTextMessageBufferSize(ChatInput.MAX_BODY_BYTES);
-        container.setDefaultMaxBinaryMessageBufferSize(ChatInput.MAX_BODY_BYTES);
+        int atUpgrade = Math.min(settings.maxMessageBytes(), ChatInput.MAX_BODY_BYTES);
+        container.setDefaultMaxTextMessageBufferSize(atUpgrade);
+        container.setDefaultMaxBinaryMessageBufferSize(atUpgrade);
         container.setDefaultMaxSessionIdleTimeout(settings.idleTimeout().toMillis());
         // Jetty 9.4 refuses a send timeout longer than the idle timeout (IllegalArgumentException: the context
         // would not start), so the shorter of the two applies everywhere.
@@ -53,10 +54,30 @@ public final class WebSocketSetup implements ServletContextListener, ServletRequ
             OriginCheck.decide(request);
             // Only a WebSocket handshake needs the App, and it ends on this thread (an h2c upgrade may go async and
             // end on another, which would leave an App, a class of ours, on this thread after undeploy).
-            boolean handshake = "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
+            boolean handshake = isHandshake(request);
             OriginCheck.handOver(handshake ? App.from(event.getServletContext()) : null,
                     handshake ? WebSocketSettings.of(event.getServletContext()) : null);
         }
+    }
+
+    /**
+     * An HTTP/1.1 Upgrade whose header names websocket among its tokens (as Tomcat's and Jetty's checks do), or an
+     * extended CONNECT (WebSocket over HTTP/2, RFC 8441, which Jetty 12 accepts).
+     */
+    static boolean isHandshake(HttpServletRequest request) {
+        if ("CONNECT".equals(request.getMethod())) {
+            return true;
+        }
+        String upgrade = request.getHeader("Upgrade");
+        if (upgrade == null) {
+            return false;
+        }
+        for (String token : upgrade.split(",")) {
+            if (token.trim().equalsIgnoreCase("websocket")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -31,7 +31,7 @@ class BenchSmokeIT {
 
     @BeforeAll
     static void deploy() throws Exception {
-        Container.assumeRunning(Container.TOMCAT_11);
+        Container.assumeRunning(Container.TOMCAT_11, Container.JETTY_12); // one test starts a Jetty 12 too
         app = Deployment.start(Container.TOMCAT_11);
     }
 
