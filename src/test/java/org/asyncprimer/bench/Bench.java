@@ -286,7 +286,8 @@ public final class Bench {
                 .mapToDouble(e -> (e.markedAt[marker] - e.sentAt) / 1e6 - dueAfterMs).toArray();
     }
 
-    private static Thread sampleServer(ServerProbe probe, AtomicLong peakRss, AtomicLong peakThreads) {
+    /** Samples the server's RSS and threads every 250 ms into the two peaks until interrupted. */
+    static Thread sampleServer(ServerProbe probe, AtomicLong peakRss, AtomicLong peakThreads) {
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {

@@ -90,7 +90,7 @@ final class ChatBench {
         double cpuBefore = probe == null ? 0 : probe.cpuSeconds();
         AtomicLong peakRss = new AtomicLong();
         AtomicLong peakThreads = new AtomicLong();
-        Thread sampler = probe == null ? null : sample(probe, peakRss, peakThreads);
+        Thread sampler = probe == null ? null : Bench.sampleServer(probe, peakRss, peakThreads);
 
         AtomicInteger ready = new AtomicInteger();
         long readyBy = TimeUnit.SECONDS.toNanos(n / ramp + 30);
@@ -239,26 +239,6 @@ final class ChatBench {
         } catch (InterruptedException e) {
             return false;
         }
-    }
-
-    private static Thread sample(ServerProbe probe, AtomicLong peakRss, AtomicLong peakThreads) {
-        Thread sampler = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    peakRss.accumulateAndGet(probe.rssBytes(), Math::max);
-                    peakThreads.accumulateAndGet(probe.threads(), Math::max);
-                    Thread.sleep(250);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (IOException e) {
-                    System.err.println("server probe: " + e.getMessage());
-                    return;
-                }
-            }
-        }, "bench-chat-server-probe");
-        sampler.setDaemon(true);
-        sampler.start();
-        return sampler;
     }
 
     private static ServerProbe.Heap liveHeapQuietly(ServerProbe probe) {
