@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.asyncprimer.app.OpenResponses;
 import org.asyncprimer.app.Outcome;
 import org.asyncprimer.metrics.ChatMeters;
+import org.asyncprimer.websocket.BlockingSends;
 import org.asyncprimer.websocket.OriginCheck;
 
 /**
@@ -70,6 +71,8 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
     @Override
     public void onOpen(Session session, EndpointConfig config) {
         this.session = session;
+        // Closed for not keeping up on a publisher's thread, behind a send the client never took: not for 20 s.
+        BlockingSends.bound(session);
         // Its own limit, whatever the container's default (the smaller of this and /websocket's): a publish body.
         session.setMaxTextMessageBufferSize(ChatInput.MAX_BODY_BYTES);
         this.shared = (Shared) config.getUserProperties().get(SHARED);

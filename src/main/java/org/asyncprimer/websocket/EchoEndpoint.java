@@ -30,15 +30,6 @@ public final class EchoEndpoint implements OpenResponses.Open {
     /** The /status field of this kind, registered by {@link WebSocketPageServlet} (endpoints have no init()). */
     static final String KIND = "openEchoSessions";
 
-    /**
-     * How long Tomcat may hold a thread for one of the sends it makes blocking (Tomcat's default: 20 s): the close
-     * frame, the echo of the client's close and the pong to its ping. The last two run on the thread that read the
-     * client's frame and wait first for a reply in flight, which is stuck when the client does not read; when the
-     * time is up Tomcat drops the connection (so a client that pings while a reply takes longer than this to go
-     * out loses it). Our own close waits for no reply: {@link Replies} sends it once nothing is in flight. Other
-     * containers send these without blocking and ignore the user properties.
-     */
-    static final Long BLOCKING_SEND_TIMEOUT_MS = 200L;
 
     private Replies replies;
     private OpenResponses<EchoEndpoint> sessions;
@@ -48,11 +39,7 @@ public final class EchoEndpoint implements OpenResponses.Open {
 
     @OnOpen
     public void open(Session session, EndpointConfig config) {
-        // Tomcat before 10.1.24 sends every close frame with the first; later ones a close other than 1000 with the
-        // second (default 50 ms).
-        session.getUserProperties().put("org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT", BLOCKING_SEND_TIMEOUT_MS);
-        session.getUserProperties().put("org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT",
-                BLOCKING_SEND_TIMEOUT_MS);
+        BlockingSends.bound(session); // our own close waits for no reply: Replies sends it once none is in flight
         // The container's default is the chat socket's smaller limit (see WebSocketSetup): the echo's own applies
         // from the first message on.
         int limit = WebSocketSettings.of(config).maxMessageBytes();

@@ -74,7 +74,7 @@ class WebSocketShutdownIT {
             }
             // The session that does not read ends too (a read timeout here would mean it was left open): with 1008 if
             // its own overflow closed it before the stop, else without a close frame. Tomcat's 1001 waits for the
-            // reply in flight (EchoEndpoint.BLOCKING_SEND_TIMEOUT_MS), then Tomcat drops the connection.
+            // reply in flight (BlockingSends.TIMEOUT_MS), then Tomcat drops the connection.
             RawWebSocket.Ending ending = stuck.readToClose();
             assertTrue(ending.closeCode() == -1 || ending.closeCode() == 1008, "the stuck session: " + ending);
         } finally {

@@ -97,7 +97,7 @@ class WebSocketSlowReaderIT {
             // 1008 when the server read the client's close only after the client began to read: the server's own
             // close, sent once the reply in flight was taken, got there first.
             if (container.name().startsWith("TOMCAT")) {
-                // The echo gives up on the stuck reply after EchoEndpoint.BLOCKING_SEND_TIMEOUT_MS, and Tomcat then
+                // The echo gives up on the stuck reply after BlockingSends.TIMEOUT_MS, and Tomcat then
                 // drops the connection without a close frame.
                 assertTrue(ending.closeCode() == -1 || ending.closeCode() == 1008, "Tomcat: " + ending);
             } else {
