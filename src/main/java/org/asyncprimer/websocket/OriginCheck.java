@@ -1,5 +1,6 @@
 package org.asyncprimer.websocket;
 
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
@@ -30,10 +31,11 @@ public final class OriginCheck extends ServerEndpointConfig.Configurator {
 
     /** Per-thread scratch for one handshake, set and cleared by {@link WebSocketSetup} around each request. */
     private static final ThreadLocal<Boolean> VERDICT = new ThreadLocal<>();
-    /** The same for the application, which the session's endpoint cannot reach otherwise (it has no context). */
-    private static final ThreadLocal<App> APP = new ThreadLocal<>();
-    /** And the WebSocket settings, for the same reason. */
-    private static final ThreadLocal<WebSocketSettings> SETTINGS = new ThreadLocal<>();
+    /**
+     * The same for the handshake's context, whose App and WebSocket settings the session's endpoint cannot reach
+     * otherwise (it has no context).
+     */
+    private static final ThreadLocal<ServletContext> CONTEXT = new ThreadLocal<>();
 
     /**
      * Whether {@code request} may act on this application: it carries no Origin, its Origin is the request's own
@@ -57,37 +59,28 @@ public final class OriginCheck extends ServerEndpointConfig.Configurator {
         VERDICT.set(allows(request));
     }
 
-    /** Leaves the application and its WebSocket settings for this thread's handshake; nulls clear them. */
-    static void handOver(App app, WebSocketSettings settings) {
-        if (app == null) {
-            APP.remove();
+    /** Leaves the application's context for this thread's handshake; null clears it. */
+    static void handOver(ServletContext context) {
+        if (context == null) {
+            CONTEXT.remove();
         } else {
-            APP.set(app);
-        }
-        if (settings == null) {
-            SETTINGS.remove();
-        } else {
-            SETTINGS.set(settings);
+            CONTEXT.set(context);
         }
     }
 
     /** Called on the handshake's thread after checkOrigin, with this session's own configuration. */
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
-        App app = APP.get();
-        if (app != null) {
-            app.attachTo(config);
-        }
-        WebSocketSettings settings = SETTINGS.get();
-        if (settings != null) {
-            settings.attachTo(config);
+        ServletContext context = CONTEXT.get();
+        if (context != null) {
+            App.from(context).attachTo(config);
+            WebSocketSettings.of(context).attachTo(config);
         }
     }
 
     static void forget() {
         VERDICT.remove();
-        APP.remove();
-        SETTINGS.remove();
+        CONTEXT.remove();
     }
 
     /** The decision itself: the Origin against the request's own scheme, host and port, then the allow-list. */

@@ -7,7 +7,6 @@ import jakarta.servlet.ServletRequestListener;
 import jakarta.servlet.annotation.WebListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.websocket.server.ServerContainer;
-import org.asyncprimer.app.App;
 import org.asyncprimer.chat.ChatInput;
 
 /**
@@ -52,11 +51,10 @@ public final class WebSocketSetup implements ServletContextListener, ServletRequ
         // call, and the verdict must be there whenever it makes it.
         if (event.getServletRequest() instanceof HttpServletRequest request) {
             OriginCheck.decide(request);
-            // Only a WebSocket handshake needs the App, and it ends on this thread (an h2c upgrade may go async and
-            // end on another, which would leave an App, a class of ours, on this thread after undeploy).
-            boolean handshake = isHandshake(request);
-            OriginCheck.handOver(handshake ? App.from(event.getServletContext()) : null,
-                    handshake ? WebSocketSettings.of(event.getServletContext()) : null);
+            // Only a WebSocket handshake needs the context (its App and settings), and it ends on this thread (an
+            // h2c upgrade may go async and end on another, which would leave the context on this thread after
+            // undeploy).
+            OriginCheck.handOver(isHandshake(request) ? event.getServletContext() : null);
         }
     }
 
