@@ -7,6 +7,7 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,14 +41,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>The subclass answers, the lifecycle acts.</b> Inside the drain the lifecycle asks {@link #next()}, which
  * only looks at the subclass's state and answers with a {@link Next}: a chunk to write, {@link Next#WAIT} (nothing
- * is due yet), or {@link Next#END} / {@link Next#end(int)} (over, optionally with a status when nothing was
- * written). The subclass changes its state in its own named methods: {@link #started()} (the response can first be
- * written: start producers, timers), {@link #written(byte[])} (that chunk is out: advance, schedule the next timer)
- * and {@link #stopped()} (on the way out: cancel timers, stop producers); and, outside the drain, in its own
- * callbacks (a timer's {@code run()}, a producer's {@code offer()}), which change state and then call
- * {@link #drain()}. All hooks run inside the drain, one thread at a time, so a timer handle stored in a hook is
- * always found by {@link #stopped()}. Every hook may throw: the response then ends (and the exception is logged
- * unless it is a way out such as a scheduler rejecting work after shutdown).
+ * is due yet), or {@link Next#END} / {@link Next#end(int)} / {@link Next#refuse} (over, optionally with a status,
+ * or a status and a line saying why, when nothing was written). The subclass changes its state in its own named
+ * methods: {@link #started()} (the response can first be written: start producers, timers),
+ * {@link #written(byte[])} (that chunk is out: advance, schedule the next timer) and {@link #stopped()} (on the
+ * way out: cancel timers, stop producers); and, outside the drain, in its own callbacks (a timer's {@code run()},
+ * a producer's {@code offer()}), which change state and then call {@link #drain()}. All hooks run inside the
+ * drain, one thread at a time, so a timer handle stored in a hook is always found by {@link #stopped()}. Every
+ * hook may throw: the response then ends (and the exception is logged unless it is a way out such as a scheduler
+ * rejecting work after shutdown).
  *
  * <pre>{@code
  * final class Countdown extends AsyncResponse implements Runnable {
@@ -233,11 +235,31 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
                 written(write.chunk());
             } else if (next instanceof Next.End end) {
                 status = end.status();
+                if (end.line() != null) {
+                    refuse(end);
+                }
                 end(Outcome.COMPLETED);
             } else {
                 return; // WAIT: the subclass drains again when something is due
             }
         }
+    }
+
+    /**
+     * The refusal's status, headers and one line, if nothing was written yet. Called while {@code isReady()} is
+     * true; the line goes into the response's buffer and complete() sends it.
+     */
+    private void refuse(Next.End refusal) throws IOException {
+        HttpServletResponse response = (HttpServletResponse) async.getResponse();
+        if (response.isCommitted()) {
+            return; // something went out already: too late for a status and a line of its own
+        }
+        response.setStatus(refusal.status());
+        response.setContentType("text/plain;charset=UTF-8"); // not the stream's type: this is a line saying why
+        if (refusal.retryAfterSeconds() > 0) {
+            response.setHeader("Retry-After", Integer.toString(refusal.retryAfterSeconds()));
+        }
+        out.write((refusal.line() + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -69,9 +69,23 @@ public interface Broker extends AutoCloseable {
     record Counts(int rooms, long messages, long bytes, int subscribers) {
     }
 
-    /** The broker cannot take the request now (a 503); the message is the one line to answer with. */
+    /**
+     * The broker cannot take the request now (a 503); the message is the one line to answer with. Every transport
+     * refuses it alike: 503, that line, and {@code Retry-After} (a WebSocket: 1013 with the line as its reason).
+     */
     class Unavailable extends RuntimeException {
         private static final long serialVersionUID = 1L;
+
+        /** The broker (or a room) may be back soon; a client that retries at once only adds load. */
+        public static final int RETRY_AFTER_SECONDS = 5;
+
+        /** The line for a subscription the broker ended with {@code cause} (see {@link Subscriber#onClosed}). */
+        public static String line(Throwable cause) {
+            if (cause == null) {
+                return "the chat is shutting down";
+            }
+            return cause instanceof Unavailable ? cause.getMessage() : "the chat cannot serve this room now";
+        }
 
         public Unavailable(String message, Throwable cause) {
             super(message, cause);

@@ -40,6 +40,7 @@ final class ChatPoll extends AsyncResponse implements Subscriber {
     private volatile boolean full;
     private volatile boolean caughtUp;
     private volatile boolean closed;
+    private volatile Throwable refused;
 
     // Changed in the drain, or by the timer that then drains.
     private volatile boolean written;
@@ -92,7 +93,8 @@ final class ChatPoll extends AsyncResponse implements Subscriber {
 
     @Override
     public void onClosed(Throwable cause) {
-        closed = true; // the broker is shutting down, or refused the room (too many rooms)
+        refused = cause; // null: the broker is shutting down; else why it refused the room (too many rooms)
+        closed = true;
         drain();
     }
 
@@ -119,7 +121,8 @@ final class ChatPoll extends AsyncResponse implements Subscriber {
             return Next.END;
         }
         if (closed) {
-            return Next.end(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+            return Next.refuse(HttpServletResponse.SC_SERVICE_UNAVAILABLE, Broker.Unavailable.line(refused),
+                    Broker.Unavailable.RETRY_AFTER_SECONDS);
         }
         return timedOut ? Next.end(HttpServletResponse.SC_NO_CONTENT) : Next.WAIT;
     }

@@ -126,7 +126,9 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
     protected Next next() {
         if (closed && !written) {
             // Refused before anything was sent (too many rooms): an EventSource gives up on a 503, the page retries.
-            return refused != null ? Next.end(HttpServletResponse.SC_SERVICE_UNAVAILABLE) : Next.END;
+            Throwable why = refused;
+            return why != null ? Next.refuse(HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                    Broker.Unavailable.line(why), Broker.Unavailable.RETRY_AFTER_SECONDS) : Next.END;
         }
         if (preambleDue) {
             return Next.write(PREAMBLE);

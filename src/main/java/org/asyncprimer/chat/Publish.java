@@ -104,8 +104,8 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
             }
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
             if (cause instanceof Broker.Unavailable unavailable) {
-                // Retry-After: the broker (or a room) may be back soon; a client that retries at once only adds load.
-                answer(HttpServletResponse.SC_SERVICE_UNAVAILABLE, unavailable.getMessage(), "5");
+                answer(HttpServletResponse.SC_SERVICE_UNAVAILABLE, unavailable.getMessage(),
+                        Integer.toString(Broker.Unavailable.RETRY_AFTER_SECONDS));
             } else {
                 answer(HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "not published: " + cause);
             }

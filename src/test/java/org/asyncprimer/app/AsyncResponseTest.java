@@ -43,6 +43,7 @@ class AsyncResponseTest {
         final AtomicInteger stops = new AtomicInteger();
         volatile boolean over;
         volatile int endStatus;
+        volatile String endLine;
         volatile RuntimeException fromNext;
         volatile RuntimeException fromWritten;
         volatile RuntimeException fromStopped;
@@ -75,7 +76,10 @@ class AsyncResponseTest {
             if (line != null) {
                 return Next.write(line);
             }
-            return over ? Next.end(endStatus) : Next.WAIT;
+            if (!over) {
+                return Next.WAIT;
+            }
+            return endLine != null ? Next.refuse(endStatus, endLine, 5) : Next.end(endStatus);
         }
 
         @Override
@@ -194,6 +198,36 @@ class AsyncResponseTest {
         assertEquals(1, fake.completions.get());
         assertEquals(204, fake.status.get());
         assertEquals(0, registry.size());
+    }
+
+    @Test
+    void aRefusalAnswersItsStatusRetryAfterAndOneLineOfPlainText() throws Exception {
+        Lines lines = started();
+        lines.endLine = "too many rooms; try again later";
+
+        lines.endWith(503);
+
+        assertEquals(1, fake.completions.get());
+        assertEquals(503, fake.status.get());
+        assertEquals("text/plain;charset=UTF-8", fake.headers.get("Content-Type"));
+        assertEquals("5", fake.headers.get("Retry-After"));
+        assertEquals("too many rooms; try again later\n", fake.out.written());
+        assertEquals(0, registry.size());
+    }
+
+    @Test
+    void aRefusalOnceCommittedAddsNothingToWhatWentOut() throws Exception {
+        Lines lines = started();
+        lines.add("data\n");
+        fake.committed = true;
+        lines.endLine = "too late to say";
+
+        lines.endWith(503);
+
+        assertEquals(1, fake.completions.get());
+        assertEquals(200, fake.status.get());
+        assertEquals("data\n", fake.out.written());
+        assertEquals(null, fake.headers.get("Retry-After"));
     }
 
     @Test

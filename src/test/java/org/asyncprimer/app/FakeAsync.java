@@ -10,6 +10,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +27,10 @@ public final class FakeAsync {
 
     public final Output out = new Output();
     public final AtomicInteger status = new AtomicInteger(200);
+    /** Headers set on the response, the content type under {@code Content-Type}. */
+    public final Map<String, String> headers = new ConcurrentHashMap<>();
+    /** What {@code isCommitted()} answers: true once the test says bytes went out. */
+    public volatile boolean committed;
     public final AtomicInteger completions = new AtomicInteger();
     /** complete() calls that came while a write was in progress: the race the drain exists to prevent. */
     public final AtomicInteger completionsDuringWrite = new AtomicInteger();
@@ -38,7 +44,15 @@ public final class FakeAsync {
                 status.set((Integer) args[0]);
                 yield null;
             }
-            case "isCommitted" -> false;
+            case "setHeader" -> {
+                headers.put((String) args[0], (String) args[1]);
+                yield null;
+            }
+            case "setContentType" -> {
+                headers.put("Content-Type", (String) args[0]);
+                yield null;
+            }
+            case "isCommitted" -> committed;
             default -> null;
         });
         context = proxy(AsyncContext.class, (name, args) -> switch (name) {

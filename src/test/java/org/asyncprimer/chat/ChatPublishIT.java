@@ -19,6 +19,7 @@ import org.asyncprimer.it.Deployed;
 import org.asyncprimer.it.Deployment;
 import org.asyncprimer.it.OnEveryContainer;
 import org.asyncprimer.it.ServerOptions;
+import org.asyncprimer.it.WsClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -227,10 +228,28 @@ class ChatPublishIT extends Deployed {
             ChatHttp.publish(small, "one", "a", "rooms that exist still take messages");
             assertEquals(2, small.status("chatRooms"));
 
+            // Every transport refuses the same way: 503, Retry-After and the one line saying why; the WebSocket,
+            // open by then, closes with 1013 (try again later) and that line as its reason.
             ChatHttp.Reply poll = ChatHttp.poll(small, "three", "timeout=5000");
-            assertEquals(503, poll.status(), "a read that would open a third room");
+            assertRefusedForTooManyRooms(poll, "a long-poll that would open a third room");
+            ChatHttp.Reply events = ChatHttp.get(small.uri("/chat/three"), "Accept", "text/event-stream");
+            assertRefusedForTooManyRooms(events, "a stream that would open a third room");
             assertEquals(0, small.awaitStatus("openChatPolls", n -> n == 0, Duration.ofSeconds(5)));
+            assertEquals(0, small.awaitStatus("openChatStreams", n -> n == 0, Duration.ofSeconds(5)));
+            try (WsClient socket = WsClient.connect(small.base(), "/chat/three/socket", null)
+                    .get(10, TimeUnit.SECONDS)) {
+                assertEquals(new WsClient.Close(1013, "too many chat rooms open (at most 2); try again later"),
+                        socket.awaitClose(10), "a socket that would open a third room");
+            }
+            assertEquals(0, small.awaitStatus("openChatSockets", n -> n == 0, Duration.ofSeconds(5)));
         }
+    }
+
+    private static void assertRefusedForTooManyRooms(ChatHttp.Reply reply, String what) {
+        assertEquals(503, reply.status(), what);
+        assertEquals("too many chat rooms open (at most 2); try again later", reply.body().strip(), what);
+        assertTrue(reply.header("Content-Type").startsWith("text/plain"), what + ": " + reply.header("Content-Type"));
+        assertEquals("5", reply.header("Retry-After"), what);
     }
 
     @Test
