@@ -1,6 +1,7 @@
 package org.asyncprimer.chat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.servlet.ServletContext;
@@ -15,7 +16,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -34,14 +40,8 @@ class RedisWarIT {
     @Test
     void theWarsOwnLibrariesConnectToRedisAndPublish() throws Exception {
         Container.assumeRunning(Container.TOMCAT_11); // the Jakarta WAR, checked once
-        Path war = Path.of(System.getProperty("asyncprimer.war", "target/async-primer.war"));
-        Path unpacked = Files.createTempDirectory("async-primer-war");
-        try (RedisServer redis = RedisServer.start();
-             URLClassLoader webapp = new URLClassLoader(classPath(war, unpacked).toArray(URL[]::new),
-                     ClassLoader.getPlatformClassLoader())) {
-            // As a container runs the application: its class loader is the context class loader (Lettuce's
-            // reflection looks there).
-            Thread.currentThread().setContextClassLoader(webapp);
+        try (UnpackedWar unpacked = UnpackedWar.of(war()); RedisServer redis = RedisServer.start()) {
+            ClassLoader webapp = unpacked.loader();
             Class<?> settings = webapp.loadClass(ChatSettings.class.getName());
             Class<?> draft = webapp.loadClass(Draft.class.getName());
             Class<?> broker = webapp.loadClass(Broker.class.getName());
@@ -63,9 +63,73 @@ class RedisWarIT {
             } finally {
                 broker.getMethod("close").invoke(redisBroker);
             }
+        }
+    }
+
+    /**
+     * What Lettuce logs through SLF4J reaches the container's log: the WAR ships SLF4J's provider for
+     * java.util.logging, where the application's own System.Logger lines go too. Without one, SLF4J prints "No SLF4J
+     * providers were found" and drops every line. The javax WAR holds the same libraries (JavaxWarIT).
+     */
+    @Test
+    void theWarsSlf4jLogsWhereTheApplicationsOwnLogsGo() throws Exception {
+        Container.assumeRunning(Container.TOMCAT_11);
+        Logger julLogger = Logger.getLogger("org.asyncprimer.slf4jcheck"); // held: JUL keeps loggers only weakly
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        julLogger.addHandler(handler);
+        try (UnpackedWar unpacked = UnpackedWar.of(war())) {
+            Class<?> factory = unpacked.loader().loadClass("org.slf4j.LoggerFactory");
+            Object loggers = factory.getMethod("getILoggerFactory").invoke(null);
+            assertNotEquals("org.slf4j.helpers.NOPLoggerFactory", loggers.getClass().getName(),
+                    "the WAR's SLF4J found no provider and drops every line");
+            Object slf4j = factory.getMethod("getLogger", String.class).invoke(null, julLogger.getName());
+            slf4j.getClass().getMethod("warn", String.class).invoke(slf4j, "from the WAR's SLF4J");
+
+            assertEquals(List.of("from the WAR's SLF4J"), records.stream().map(LogRecord::getMessage).toList());
+            assertEquals(Level.WARNING, records.get(0).getLevel());
         } finally {
+            julLogger.removeHandler(handler);
+        }
+    }
+
+    private static Path war() {
+        return Path.of(System.getProperty("asyncprimer.war", "target/async-primer.war"));
+    }
+
+    /**
+     * The WAR unpacked into a temporary folder and its own classes and libraries on a class loader of their own,
+     * the context class loader while it is open (as a container runs the application; Lettuce's reflection looks
+     * there); closing it deletes the folder.
+     */
+    private record UnpackedWar(Path folder, URLClassLoader loader) implements AutoCloseable {
+
+        static UnpackedWar of(Path war) throws IOException {
+            Path folder = Files.createTempDirectory("async-primer-war");
+            URLClassLoader loader = new URLClassLoader(classPath(war, folder).toArray(URL[]::new),
+                    ClassLoader.getPlatformClassLoader());
+            Thread.currentThread().setContextClassLoader(loader);
+            return new UnpackedWar(folder, loader);
+        }
+
+        @Override
+        public void close() throws IOException {
             Thread.currentThread().setContextClassLoader(RedisWarIT.class.getClassLoader());
-            try (Stream<Path> files = Files.walk(unpacked)) {
+            loader.close();
+            try (Stream<Path> files = Files.walk(folder)) {
                 for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(file);
                 }
