@@ -21,6 +21,7 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -40,7 +41,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * flight when the connection drops fail too, and are never sent twice (Lettuce's default would replay them,
  * which could store a message twice). Lettuce reconnects a connection it had by itself, quickly
  * ({@link #RECONNECT_AT_MOST}); the first connection, which Lettuce does not retry, is retried here every second,
- * so a node deploys and serves while Redis is down.
+ * so a node deploys and serves while Redis is down. Unless the attempt failed with a {@link LinkageError} (a class
+ * the client needs is missing from the WAR): that is a broken deployment, which no retry mends, and it is logged
+ * once as such; the broker then stays down, and publishing answers 503.
  */
 final class Connections implements AutoCloseable {
 
@@ -63,6 +66,7 @@ final class Connections implements AutoCloseable {
     private final RedisClient client;
     private final AtomicBoolean lost = new AtomicBoolean();
     private final Runnable onConnected;
+    private final Connector connector;
 
     private volatile StatefulRedisConnection<String, String> commands;
     private volatile StatefulRedisConnection<String, String> reader;
@@ -70,9 +74,19 @@ final class Connections implements AutoCloseable {
     private volatile boolean closed;
     private boolean firstFailureLogged; // only the connecting chain touches it, one attempt at a time
 
+    /** Makes one connection: Lettuce's own {@code connectAsync}, or a stand-in in a test. */
+    interface Connector {
+        CompletionStage<StatefulRedisConnection<String, String>> connect(RedisClient client, RedisURI uri);
+    }
+
     /** {@code onConnected} runs once, when both connections are first up. */
     Connections(RedisURI uri, ScheduledExecutorService timers, Runnable onConnected) {
+        this(uri, timers, onConnected, (client, to) -> client.connectAsync(StringCodec.UTF8, to));
+    }
+
+    Connections(RedisURI uri, ScheduledExecutorService timers, Runnable onConnected, Connector connector) {
         this.uri = uri;
+        this.connector = connector;
         this.where = describe(uri);
         this.timers = timers;
         this.onConnected = onConnected;
@@ -137,6 +151,11 @@ final class Connections implements AutoCloseable {
                 if (closed) {
                     return;
                 }
+                LinkageError broken = linkageError(failure);
+                if (broken != null) {
+                    giveUp(broken);
+                    return;
+                }
                 if (!firstFailureLogged) {
                     firstFailureLogged = true;
                     LOG.log(System.Logger.Level.WARNING, "chat: cannot reach Redis at " + where + " ("
@@ -156,6 +175,34 @@ final class Connections implements AutoCloseable {
     }
 
     /**
+     * A class the client needs is missing or does not fit (NoClassDefFoundError, say): the WAR lacks a library.
+     * Redis may be up; trying again would fail the same way forever, and "cannot reach Redis" would send whoever
+     * reads the log to the wrong place. Say what it is, once, and stop; a connection made already is let go, so
+     * that the broker is down as a whole (publishing answers 503) rather than half up.
+     */
+    private void giveUp(LinkageError broken) {
+        LOG.log(System.Logger.Level.ERROR, "chat: broken deployment: the Redis client cannot load a class it needs ("
+                + broken + "); this is not an unreachable Redis at " + where + ", and trying again cannot mend it, "
+                + "so the chat is not connecting again and answers 503 until the application is deployed with all "
+                + "its libraries", broken);
+        StatefulRedisConnection<String, String> made = commands;
+        commands = null;
+        if (made != null) {
+            made.closeAsync();
+        }
+    }
+
+    /** The LinkageError that {@code failure} is or wraps (Lettuce and the futures wrap it), or null. */
+    static LinkageError linkageError(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof LinkageError linkage) {
+                return linkage;
+            }
+        }
+        return null;
+    }
+
+    /**
      * The connection, or a new one; what Lettuce throws instead of failing the stage (a class it cannot load, say)
      * fails it too, so that it is logged and retried like any failure rather than lost in the executor.
      */
@@ -165,7 +212,7 @@ final class Connections implements AutoCloseable {
             return CompletableFuture.completedFuture(existing);
         }
         try {
-            return client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+            return connector.connect(client, uri).toCompletableFuture();
         } catch (RuntimeException | LinkageError thrown) {
             return CompletableFuture.failedFuture(thrown);
         }
