@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,11 +20,18 @@ import org.w3c.dom.NodeList;
 /**
  * The image (docker/Dockerfile, docker/server.xml) runs Tomcat as the run command (pom.xml: run.* properties and
  * cargo's xmlReplacements) does: the same JVM settings and the same HTTP connector, but for the address it listens
- * on. Nothing else keeps the two copies in step when one is tuned.
+ * on; and the run command's TLS connector has the plain one's limits. Nothing else keeps the copies in step when
+ * one is tuned.
  */
 class ImageMatchesRunCommandTest {
 
     private static final String PLAIN_CONNECTOR = "//Server/Service/Connector[not(@SSLEnabled)]";
+    private static final String TLS_CONNECTOR = "//Server/Service/Connector[2]";
+    /**
+     * The plain connector's socket buffer sizes: a TLS connection's buffers are sized by the TLS session (a record
+     * is up to 16 KB), so these would save nothing there.
+     */
+    private static final Set<String> NOT_FOR_TLS = Set.of("socket.appReadBufSize", "socket.appWriteBufSize");
 
     @Test
     void theImageRunsTheJvmWithTheRunCommandsSettings() throws Exception {
@@ -38,17 +46,8 @@ class ImageMatchesRunCommandTest {
 
     @Test
     void theImagesConnectorHasTheRunCommandsAttributes() throws Exception {
-        Map<String, String> properties = pomProperties();
-        Map<String, String> runCommand = new TreeMap<>();
-        NodeList replacements = pom().getElementsByTagName("xmlReplacement");
-        for (int i = 0; i < replacements.getLength(); i++) {
-            Element replacement = (Element) replacements.item(i);
-            String attribute = text(replacement, "attributeName");
-            if (text(replacement, "xpathExpression").equals(PLAIN_CONNECTOR) && !attribute.equals("address")) {
-                runCommand.put(attribute, resolve(text(replacement, "value"), properties));
-            }
-        }
-        assertFalse(runCommand.isEmpty(), "the run command's connector attributes were found in pom.xml");
+        Map<String, String> runCommand = runCommandsAttributes(PLAIN_CONNECTOR);
+        runCommand.remove("address");
 
         Element connector = (Element) xml(Path.of("docker/server.xml")).getElementsByTagName("Connector").item(0);
         Map<String, String> image = new TreeMap<>();
@@ -58,8 +57,33 @@ class ImageMatchesRunCommandTest {
         }
         // What only the image sets: its port inside the container, the protocol and timeout the distribution's
         // server.xml (which cargo edits) already has.
-        image.keySet().removeAll(java.util.Set.of("port", "protocol", "connectionTimeout"));
+        image.keySet().removeAll(Set.of("port", "protocol", "connectionTimeout"));
         assertEquals(runCommand, image);
+    }
+
+    @Test
+    void theRunCommandsTlsConnectorHasThePlainOnesLimits() throws Exception {
+        Map<String, String> plain = runCommandsAttributes(PLAIN_CONNECTOR);
+        plain.keySet().removeAll(NOT_FOR_TLS);
+        Map<String, String> tls = runCommandsAttributes(TLS_CONNECTOR);
+        // What only TLS has: its port, protocol and the TLS switches.
+        tls.keySet().removeAll(Set.of("port", "protocol", "SSLEnabled", "scheme", "secure"));
+        assertEquals(plain, tls);
+    }
+
+    /** The attributes cargo's xmlReplacements give the connector at {@code xpath}, with the pom's properties. */
+    private static Map<String, String> runCommandsAttributes(String xpath) throws Exception {
+        Map<String, String> properties = pomProperties();
+        Map<String, String> attributes = new TreeMap<>();
+        NodeList replacements = pom().getElementsByTagName("xmlReplacement");
+        for (int i = 0; i < replacements.getLength(); i++) {
+            Element replacement = (Element) replacements.item(i);
+            if (text(replacement, "xpathExpression").equals(xpath)) {
+                attributes.put(text(replacement, "attributeName"), resolve(text(replacement, "value"), properties));
+            }
+        }
+        assertFalse(attributes.isEmpty(), "the run command's attributes for " + xpath + " were found in pom.xml");
+        return attributes;
     }
 
     private static Map<String, String> pomProperties() throws Exception {
