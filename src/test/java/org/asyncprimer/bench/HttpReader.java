@@ -26,13 +26,7 @@ final class HttpReader {
 
     /** Takes what arrived and hands body text to {@code body}; true once the response is complete. */
     boolean read(ByteBuffer data, Consumer<String> body) {
-        if (in.remaining() < data.remaining()) {
-            ByteBuffer bigger = ByteBuffer.allocate(Math.max(in.capacity() * 2, in.position() + data.remaining()));
-            in.flip();
-            in = bigger.put(in);
-        }
-        in.put(data);
-        in.flip();
+        in = ReadBuffers.appended(in, data);
         try {
             return parse(body);
         } finally {

@@ -2,14 +2,12 @@ package org.asyncprimer.bench;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One WebSocket client of the {@code wsecho} scenario: the handshake, then {@code rounds} round trips, each
  * reply checked against the seed's exact answer, then a close frame; or, for the churn, no close frame: the TCP
  * connection is dropped ({@link #dropping}), also by a chat socket that only listens, after its first message
- * ({@link #listening}). Client frames are masked (RFC 6455 5.3).
+ * ({@link #listening}). The frames are {@link WsFrames}'.
  */
 final class WsSession implements LoadLoop.Conn {
 
@@ -51,11 +49,7 @@ final class WsSession implements LoadLoop.Conn {
         this.rounds = rounds;
         this.host = host;
         this.rttNanos = new long[rounds];
-        byte[] key = new byte[16];
-        ThreadLocalRandom.current().nextBytes(key);
-        out = ascii("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\n"
-                + "Sec-WebSocket-Version: 13\r\n\r\n");
+        out = WsFrames.upgrade(host, path);
     }
 
     static String message(int session, int round) {
@@ -77,76 +71,51 @@ final class WsSession implements LoadLoop.Conn {
 
     @Override
     public void received(ByteBuffer data, long now) {
-        if (in.remaining() < data.remaining()) {
-            ByteBuffer bigger = ByteBuffer.allocate(Math.max(in.capacity() * 2, in.position() + data.remaining()));
-            in.flip();
-            in = bigger.put(in);
-        }
-        in.put(data);
-        in.flip();
+        in = ReadBuffers.appended(in, data);
         if (!upgraded) {
-            String head = StandardCharsets.ISO_8859_1.decode(in.duplicate()).toString();
-            int end = head.indexOf("\r\n\r\n");
-            if (end < 0) {
+            String head = WsFrames.head(in);
+            if (head == null) {
                 in.compact();
                 return;
             }
-            if (!head.startsWith("HTTP/1.1 101")) {
+            if (!WsFrames.switched(head)) {
                 fail(head.lines().findFirst().orElse("no status line"));
                 return;
             }
             upgraded = true;
-            in.position(end + 4);
+            in.position(in.position() + head.length());
             if (echoes) {
                 send(now);
             }
         }
         while (!finished && frameReady()) {
-            readReply(now);
+            readReply(WsFrames.read(in), now);
         }
         in.compact();
     }
 
-    /** A whole unmasked server frame (length up to 64 KiB) is in the buffer. */
+    /** A whole server frame is in the buffer; one over 64 KiB fails the session. */
     private boolean frameReady() {
-        if (in.remaining() < 2) {
-            return false;
-        }
-        int len = in.get(in.position() + 1) & 0x7f;
-        int header = 2;
-        if (len == 126) {
-            if (in.remaining() < 4) {
-                return false;
-            }
-            len = in.getShort(in.position() + 2) & 0xffff;
-            header = 4;
-        } else if (len == 127) {
+        int ready = WsFrames.frameReady(in);
+        if (ready == WsFrames.TOO_LARGE) {
             fail("reply over 64 KiB");
-            return false;
         }
-        return in.remaining() >= header + len;
+        return ready == 1;
     }
 
-    private void readReply(long now) {
-        int opcode = in.get() & 0x0f;
-        int len = in.get() & 0x7f;
-        if (len == 126) {
-            len = in.getShort() & 0xffff;
-        }
-        byte[] payload = new byte[len];
-        in.get(payload);
-        if (opcode != 1) {
-            fail("frame with opcode " + opcode + " (close code "
-                    + (len >= 2 ? ((payload[0] & 0xff) << 8 | payload[1] & 0xff) : -1) + ")");
+    private void readReply(WsFrames.Frame frame, long now) {
+        if (frame.opcode() != 1) {
+            fail("frame with opcode " + frame.opcode() + " (close code "
+                    + (frame.payload().length >= 2 ? frame.closeCode() : -1) + ")");
             return;
         }
         rttNanos[round] = now - sentAt;
-        if (echoes && !new String(payload, StandardCharsets.UTF_8).equals(expectedReply(id, round))) {
+        if (echoes && !new String(frame.payload(), StandardCharsets.UTF_8).equals(expectedReply(id, round))) {
             wrong++;
         }
         round++;
         if (round == rounds) {
-            out = drop == null ? frame(0x8, new byte[] {0x03, (byte) 0xe8}) : ByteBuffer.allocate(0); // close, 1000
+            out = drop == null ? WsFrames.close1000() : ByteBuffer.allocate(0);
             finished = true;
         } else {
             send(now);
@@ -155,23 +124,7 @@ final class WsSession implements LoadLoop.Conn {
 
     private void send(long now) {
         sentAt = now;
-        out = frame(0x1, message(id, round).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static ByteBuffer frame(int opcode, byte[] payload) {
-        ByteBuffer frame = ByteBuffer.allocate(payload.length + 8);
-        frame.put((byte) (0x80 | opcode)).put((byte) (0x80 | payload.length)); // short frames only
-        byte[] mask = new byte[4];
-        ThreadLocalRandom.current().nextBytes(mask);
-        frame.put(mask);
-        for (int i = 0; i < payload.length; i++) {
-            frame.put((byte) (payload[i] ^ mask[i % 4]));
-        }
-        return frame.flip();
-    }
-
-    private static ByteBuffer ascii(String text) {
-        return ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+        out = WsFrames.masked(0x1, message(id, round).getBytes(StandardCharsets.UTF_8));
     }
 
     private void fail(String why) {
