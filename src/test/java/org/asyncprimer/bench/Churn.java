@@ -272,20 +272,14 @@ final class Churn {
      * only when written to.
      */
     private JsonNode awaitStatus(Predicate<JsonNode> done, Round round) throws IOException, InterruptedException {
-        long now = System.nanoTime();
-        long end = now + deadline.toNanos();
-        long publishAt = now;
-        JsonNode status = server.status();
-        while (!done.test(status) && now < end) {
-            if (room != null && now >= publishAt) {
+        long[] publishAt = {System.nanoTime()};
+        return server.awaitStatus(done, deadline, POLL, () -> {
+            long now = System.nanoTime();
+            if (room != null && now >= publishAt[0]) {
                 room.publish();
-                publishAt = now + round.interval() * 1_000_000L;
+                publishAt[0] = now + round.interval() * 1_000_000L;
             }
-            Thread.sleep(POLL.toMillis()); // polling interval; the loop checks the outcome
-            status = server.status();
-            now = System.nanoTime();
-        }
-        return status;
+        });
     }
 
     private long threadsQuietly() {

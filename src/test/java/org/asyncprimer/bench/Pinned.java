@@ -116,13 +116,8 @@ final class Pinned {
     /** Polls /status until {@code field} satisfies {@code done}, or {@link #SETTLE} passes; returns its last value. */
     private static int awaitStatus(ServerState.Source server, String field, IntPredicate done)
             throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        JsonNode status = server.status();
-        while (!done.test(status.path(field).asInt()) && System.nanoTime() < deadline) {
-            Thread.sleep(100); // polling interval; the loop checks the outcome
-            status = server.status();
-        }
-        return status.path(field).asInt();
+        return server.awaitStatus(s -> done.test(s.path(field).asInt()), SETTLE, Duration.ofMillis(100), () -> { })
+                .path(field).asInt();
     }
 
     private static double mb(ServerProbe.Heap heap) {

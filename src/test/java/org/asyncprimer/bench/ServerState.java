@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.asyncprimer.it.Http;
 
@@ -31,6 +33,27 @@ record ServerState(Map<String, Integer> counts, long threads, Map<String, Long> 
 
         JsonNode status() throws IOException {
             return JSON.readTree(Http.get(base.resolve("status")).body());
+        }
+
+        /** What a wait for /status does between two reads (Churn publishes, so that dead long-polls are found). */
+        interface Meanwhile {
+            void run() throws IOException;
+        }
+
+        /**
+         * Reads /status every {@code every} until {@code done} holds or {@code within} has passed, running
+         * {@code meanwhile} before each pause; returns the last status read, for the caller to judge.
+         */
+        JsonNode awaitStatus(Predicate<JsonNode> done, Duration within, Duration every, Meanwhile meanwhile)
+                throws IOException, InterruptedException {
+            long end = System.nanoTime() + within.toNanos();
+            JsonNode status = status();
+            while (!done.test(status) && System.nanoTime() < end) {
+                meanwhile.run();
+                Thread.sleep(every.toMillis()); // polling interval; the loop checks the outcome
+                status = status();
+            }
+            return status;
         }
 
         /** Java threads of this JVM when the server runs in it (JIT and GC threads come and go, and are not these). */
