@@ -15,12 +15,8 @@ port=${PORT:-8080}
 seed_port=${SEED_PORT:-8081}
 duration=${DURATION:-30}
 out=target/bench-chat
-# The run command's heap, JVM options and connector (pom.xml: run.heap, run.jvmargs, the cargo xmlReplacements).
-heap=$(sed -n 's:.*<run.heap>\(.*\)</run.heap>.*:\1:p' pom.xml)
-initial_heap=$(sed -n 's:.*<run.initialHeap>\(.*\)</run.initialHeap>.*:\1:p' pom.xml)
-jvmargs=$(sed -n 's:.*<run.jvmargs>\(.*\)</run.jvmargs>.*:\1:p' pom.xml)
-connector="socket.appReadBufSize=1024 socket.appWriteBufSize=1024 maxHttpHeaderSize=4096
-  maxHttpResponseHeaderSize=1024 processorCache=500 socket.bufferPool=500 maxTrailerSize=256"
+# The run command's heap, JVM options and connector: $heap, $initial_heap, $jvmargs, $connector.
+source src/bench/lib.sh
 
 bench() { mvn -q exec:java -Dbench="$*" | grep -E '^\||failures|ready' || true; }
 

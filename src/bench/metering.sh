@@ -11,9 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 port=${PORT:-8080}
 out=target/bench-metering
-heap=$(sed -n 's:.*<run.heap>\(.*\)</run.heap>.*:\1:p' pom.xml)
-initial_heap=$(sed -n 's:.*<run.initialHeap>\(.*\)</run.initialHeap>.*:\1:p' pom.xml)
-jvmargs=$(sed -n 's:.*<run.jvmargs>\(.*\)</run.jvmargs>.*:\1:p' pom.xml)
+# The run command's heap and JVM options: $heap, $initial_heap, $jvmargs (lib.sh reads $connector too).
+source src/bench/lib.sh
 
 bench() { mvn -q exec:java -Dbench="$*" | grep -E '^\||failures' || true; }
 

@@ -23,12 +23,8 @@ rate=${RATE:-1}
 duration=${DURATION:-30}
 warmup=${WARMUP:-1000}
 out=target/bench-nodes
-# The run command's heap, JVM options and connector (pom.xml: run.heap, run.jvmargs), as src/bench/chat.sh uses.
-heap=$(sed -n 's:.*<run.heap>\(.*\)</run.heap>.*:\1:p' pom.xml)
-initial_heap=$(sed -n 's:.*<run.initialHeap>\(.*\)</run.initialHeap>.*:\1:p' pom.xml)
-jvmargs=$(sed -n 's:.*<run.jvmargs>\(.*\)</run.jvmargs>.*:\1:p' pom.xml)
-connector="socket.appReadBufSize=1024 socket.appWriteBufSize=1024 maxHttpHeaderSize=4096
-  maxHttpResponseHeaderSize=1024 processorCache=500 socket.bufferPool=500 maxTrailerSize=256"
+# The run command's heap, JVM options and connector: $heap, $initial_heap, $jvmargs, $connector.
+source src/bench/lib.sh
 
 mkdir -p "$out"; rm -f "$out/results.md"
 redis_dir=$(mktemp -d "$PWD/target/bench-nodes-redis.XXXXXX")
