@@ -9,11 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.asyncprimer.it.Container;
-import org.asyncprimer.it.Deployment;
+import org.asyncprimer.it.DeployedOnTomcat11;
 import org.asyncprimer.it.ServerOptions;
 import org.asyncprimer.it.TestServer;
 import org.asyncprimer.it.Webapp;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,22 +23,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  * client completed and every message came correctly is asserted, never how fast (this machine is shared and
  * noisy). The churn scenario runs on every container in {@link ChurnIT}.
  */
-class BenchSmokeIT {
+class BenchSmokeIT extends DeployedOnTomcat11 {
 
-    private static Deployment app;
     private static final String PID = Long.toString(ProcessHandle.current().pid()); // the server runs in this JVM
 
     @BeforeAll
-    static void deploy() throws Exception {
-        Container.assumeRunning(Container.TOMCAT_11, Container.JETTY_12); // one test starts a Jetty 12 too
-        app = Deployment.start(Container.TOMCAT_11);
-    }
-
-    @AfterAll
-    static void undeploy() throws Exception {
-        if (app != null) {
-            app.stop();
-        }
+    static void needsJetty12Too() {
+        Container.assumeRunning(Container.JETTY_12); // one test starts a Jetty 12 as well
     }
 
     @Test

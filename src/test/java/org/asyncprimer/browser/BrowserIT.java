@@ -9,12 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.asyncprimer.it.Container;
-import org.asyncprimer.it.Deployment;
+import org.asyncprimer.it.DeployedOnTomcat11;
 import org.asyncprimer.it.Http;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -22,25 +19,13 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
 /** What a person does with the pages, in a real browser, against the packaged WAR on embedded Tomcat 11. */
-class BrowserIT {
+class BrowserIT extends DeployedOnTomcat11 {
 
     /** A log line of the demo pages: "1.23 s" then the text. */
     private static final Pattern LOG_LINE = Pattern.compile("(\\d+\\.\\d\\d) s\\s*(.+)");
 
-    private static Deployment app;
     private Browser browser;
 
-    @BeforeAll
-    static void deploy() throws Exception {
-        app = Deployment.start(Container.TOMCAT_11);
-    }
-
-    @AfterAll
-    static void undeploy() throws Exception {
-        if (app != null) {
-            app.stop();
-        }
-    }
 
     @BeforeEach
     void launch() throws Exception {

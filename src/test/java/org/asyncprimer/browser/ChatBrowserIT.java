@@ -12,10 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.asyncprimer.it.Container;
-import org.asyncprimer.it.Deployment;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.asyncprimer.it.DeployedOnTomcat11;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -25,23 +22,11 @@ import org.openqa.selenium.support.ui.Select;
  * The chat page in two headless Chromiums on different transports, against the packaged WAR on Tomcat 11: they
  * talk, and a page whose connection is cut mid-conversation comes back and shows every message exactly once.
  */
-class ChatBrowserIT {
+class ChatBrowserIT extends DeployedOnTomcat11 {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
 
-    private static Deployment app;
 
-    @BeforeAll
-    static void deploy() throws Exception {
-        app = Deployment.start(Container.TOMCAT_11);
-    }
-
-    @AfterAll
-    static void undeploy() throws Exception {
-        if (app != null) {
-            app.stop();
-        }
-    }
 
     @Test
     void twoPagesTalkAndACutConnectionComesBackWithEveryMessageOnce() throws Exception {

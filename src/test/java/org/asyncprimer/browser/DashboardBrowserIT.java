@@ -10,32 +10,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.asyncprimer.it.Container;
-import org.asyncprimer.it.Deployment;
+import org.asyncprimer.it.DeployedOnTomcat11;
 import org.asyncprimer.it.Http;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
 /** The dashboard in a real browser, while the test holds a few hundred streams on the same server. */
-class DashboardBrowserIT {
+class DashboardBrowserIT extends DeployedOnTomcat11 {
 
     private static final int STREAMS = 300;
 
-    private static Deployment app;
 
-    @BeforeAll
-    static void deploy() throws Exception {
-        app = Deployment.start(Container.TOMCAT_11);
-    }
-
-    @AfterAll
-    static void undeploy() throws Exception {
-        if (app != null) {
-            app.stop();
-        }
-    }
 
     @Test
     void drawsThePeakOfHeldStreamsAndTheFallBackToZero() throws Exception {
