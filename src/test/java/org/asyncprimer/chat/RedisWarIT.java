@@ -16,16 +16,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.asyncprimer.it.Container;
+import org.asyncprimer.it.LogRecords;
 import org.asyncprimer.it.RedisServer;
 import org.junit.jupiter.api.Test;
 
@@ -74,35 +71,17 @@ class RedisWarIT {
     @Test
     void theWarsSlf4jLogsWhereTheApplicationsOwnLogsGo() throws Exception {
         Container.assumeRunning(Container.TOMCAT_11);
-        Logger julLogger = Logger.getLogger("org.asyncprimer.slf4jcheck"); // held: JUL keeps loggers only weakly
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        julLogger.addHandler(handler);
-        try (UnpackedWar unpacked = UnpackedWar.of(war())) {
+        try (LogRecords logged = LogRecords.of("org.asyncprimer.slf4jcheck");
+             UnpackedWar unpacked = UnpackedWar.of(war())) {
             Class<?> factory = unpacked.loader().loadClass("org.slf4j.LoggerFactory");
             Object loggers = factory.getMethod("getILoggerFactory").invoke(null);
             assertNotEquals("org.slf4j.helpers.NOPLoggerFactory", loggers.getClass().getName(),
                     "the WAR's SLF4J found no provider and drops every line");
-            Object slf4j = factory.getMethod("getLogger", String.class).invoke(null, julLogger.getName());
+            Object slf4j = factory.getMethod("getLogger", String.class).invoke(null, logged.loggerName());
             slf4j.getClass().getMethod("warn", String.class).invoke(slf4j, "from the WAR's SLF4J");
 
-            assertEquals(List.of("from the WAR's SLF4J"), records.stream().map(LogRecord::getMessage).toList());
-            assertEquals(Level.WARNING, records.get(0).getLevel());
-        } finally {
-            julLogger.removeHandler(handler);
+            assertEquals(List.of("from the WAR's SLF4J"), logged.messages());
+            assertEquals(Level.WARNING, logged.records().get(0).getLevel());
         }
     }
 

@@ -11,16 +11,13 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.lang.reflect.Proxy;
 import java.net.ConnectException;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import org.asyncprimer.it.LogRecords;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,34 +27,14 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionsTest {
 
-    /** Held: java.util.logging keeps loggers only weakly, and a collected logger forgets its handler. */
-    private final Logger log = Logger.getLogger(Connections.class.getName());
-    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Handler handler = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final LogRecords log = LogRecords.of(Connections.class.getName());
     private final ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
     private final AtomicInteger attempts = new AtomicInteger();
     private final AtomicInteger connectedCalls = new AtomicInteger();
 
-    ConnectionsTest() {
-        log.addHandler(handler);
-    }
-
     @AfterEach
     void stop() {
-        log.removeHandler(handler);
+        log.close();
         timers.shutdownNow();
     }
 
@@ -79,8 +56,9 @@ class ConnectionsTest {
                 new RedisConnectionException("Unable to connect", new ConnectException("Connection refused")))) {
             assertEquals(1, attempts.get());
             assertEquals(1, timers.getQueue().size(), "the next attempt is scheduled");
-            assertEquals(1, records.size());
-            assertTrue(records.get(0).getMessage().contains("cannot reach Redis"), records.get(0).getMessage());
+            assertEquals(1, log.records().size());
+            String line = log.messages().get(0);
+            assertTrue(line.contains("cannot reach Redis"), line);
             assertFalse(connections.connected());
         }
     }
@@ -91,8 +69,8 @@ class ConnectionsTest {
         try (Connections connections = failingWith(new RedisConnectionException("Unable to connect", missing))) {
             assertEquals(1, attempts.get());
             assertEquals(0, timers.getQueue().size(), "no attempt is scheduled: none could succeed");
-            assertEquals(1, records.size(), "one line");
-            LogRecord line = records.get(0);
+            assertEquals(1, log.records().size(), "one line");
+            LogRecord line = log.records().get(0);
             assertEquals(Level.SEVERE, line.getLevel()); // System.Logger's ERROR
             assertTrue(line.getMessage().contains("broken deployment"), line.getMessage());
             assertTrue(line.getMessage().contains("org/slf4j/LoggerFactory"), line.getMessage());
@@ -116,8 +94,8 @@ class ConnectionsTest {
 
             assertEquals(1, attempts.get());
             assertEquals(0, timers.getQueue().size());
-            assertEquals(1, records.size());
-            assertTrue(records.get(0).getMessage().contains("broken deployment"), records.get(0).getMessage());
+            assertEquals(1, log.records().size());
+            assertTrue(log.messages().get(0).contains("broken deployment"), log.messages().get(0));
         }
     }
 
