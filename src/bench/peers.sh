@@ -51,6 +51,8 @@ fi
 mkdir -p "$out"
 results=$out/$part.md
 rm -f "$results" "$out"/rows-*
+printf '`src/bench/peers.sh %s`, %s, CLIENTS=%s ROUNDS=%s N=%s JETTY_TUNED="%s"\n' "$part" "$(date -u '+%F %H:%M UTC')" \
+  "$clients" "$rounds" "$n" "${JETTY_TUNED-reservedThreads=2}" | tee "$results"
 
 bench() { mvn -B -q exec:java -Dbench="$*" | sed 's/\x1b\[[0-9;]*m//g' | tee -a "$out/bench.log" | grep -E '^\||failures' || true; }
 
@@ -117,6 +119,7 @@ measure() { # server
     quiet "$1"
     bench "streams --url $url --n $n --first 3000 --second 5000 --pid $pid --label $1 --out $out" | tee "$out/rows-$1"
   fi
+  { echo; cat "$out/rows-$1"; } >> "$results" # the server's whole row, as the bench tool printed it
   src/bench/server.sh stop "peers-$1" || echo "$1: the server (PID $pid) was gone before it was stopped" | tee -a "$results"
 }
 
