@@ -9,7 +9,7 @@
 #                                # Node, gevent, Tomcat's plainest echo and the WAR on Tomcat
 #   src/bench/peers.sh jetty     # the same on Node, gevent, Jetty's plainest echo, the WAR on Jetty, and the WAR on
 #                                # Jetty with JETTY_TUNED
-#   src/bench/peers.sh echo      # all seven in one run (about 9 minutes here: longer than a bench.lock turn)
+#   src/bench/peers.sh echo      # all seven in one run (about 6 minutes here)
 #   src/bench/peers.sh streams   # N (10000) seed streams (START, MIDDLE 3 s later, END 5 s after) on Node, gevent
 #                                # and the run command's Tomcat (its heap, JVM options and connector), after a warm-up
 #
