@@ -20,22 +20,7 @@ source src/bench/lib.sh
 
 bench() { mvn -q exec:java -Dbench="$*" | grep -E '^\||failures|ready' || true; }
 
-# Waits (30 s at a time, at most 20 minutes) for the 1-minute load to drop below MAX_LOAD and for no other
-# benchmark or test JVM to run; notes the load in the results either way.
-quiet() { # [label for the results]
-  local load
-  for _ in $(seq 1 "${WAIT_TRIES:-40}"); do
-    load=$(cut -d ' ' -f 1 /proc/loadavg)
-    if awk -v l="$load" -v m="${MAX_LOAD:-2.5}" 'BEGIN { exit !(l < m) }' \
-        && ! pgrep -f 'Bench|-Dbench|asyncprimer.bench|surefire|failsafe' >/dev/null; then
-      break
-    fi
-    echo "  waiting for a quiet machine (load $load)"; sleep 30
-  done
-  if [ -n "${1:-}" ]; then
-    printf '\n%s, 1-minute load before the run: %s\n' "$1" "$(cut -d ' ' -f 1 /proc/loadavg)" >> "$out/results.md"
-  fi
-}
+: "${WAIT_TRIES:=40}" "${WAIT_SECONDS:=30}" "${MAX_LOAD:=2.5}" # quiet (lib.sh): at most 20 minutes
 
 mkdir -p "$out"; rm -f "$out/results.md"
 mvn -q test-compile
@@ -45,7 +30,7 @@ tomcat_run() { # transport n
   quiet # before the warm-up too: it should not share the machine either
   pid=$(HEAP=$heap JVM_OPTS="-Xms$initial_heap" JAVA_OPTS="$jvmargs" PORT=$port src/bench/server.sh start tomcat "chat-$1" $connector)
   bench "chat --url http://127.0.0.1:$port/ --transport $1 --n 2000 --rate 5 --duration 4 --room warmup --label warmup --out target/bench-scratch"
-  quiet "tomcat-$1-$2"
+  quiet "tomcat-$1-$2" "$out/results.md"
   if kill -0 "$pid" 2>/dev/null; then
     bench "chat --url http://127.0.0.1:$port/ --transport $1 --n $2 --rate 1 --duration $duration --pid $pid --heap --settle 2000 --label tomcat-$1-$2 --out $out"
   fi
@@ -60,7 +45,7 @@ seed_run() { # mode label n [options]
   /usr/bin/python3 src/bench/seedchat.py "$mode" "$seed_port" > "$out/seedchat-$mode.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 40); do curl -fs -o /dev/null "http://127.0.0.1:$seed_port/chat/up?timeout=1" && break; sleep 0.25; done
-  quiet "$label"
+  quiet "$label" "$out/results.md"
   bench "chat --url http://127.0.0.1:$seed_port/ --transport poll --n $n --rate 1 --duration $duration --pid $pid --label $label --out $out $*"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }

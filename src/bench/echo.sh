@@ -21,22 +21,15 @@ mkdir -p "$out"; rm -f "$out/results.md" "$out/summary.md" "$out"/rows-*
 
 bench() { mvn -q exec:java -Dbench="$*" | tee -a "$out/bench.log" | grep -E '^\||failures' || true; }
 
-quiet() { # label
-  local load
-  for _ in $(seq 1 "${WAIT_TRIES:-3}"); do
-    load=$(cut -d ' ' -f 1 /proc/loadavg)
-    awk -v l="$load" -v m="${MAX_LOAD:-1.5}" 'BEGIN { exit !(l < m) }' && break
-    echo "  waiting for a quiet machine (load $load)"; sleep 10
-  done
-  printf '\n%s, 1-minute load before the run: %s\n' "$1" "$(cut -d ' ' -f 1 /proc/loadavg)" >> "$out/results.md"
-}
+source src/bench/lib.sh
+: "${WAIT_TRIES:=3}" "${WAIT_SECONDS:=10}" "${MAX_LOAD:=1.5}" # quiet (lib.sh)
 
 run() { # container war label [server settings]
   local container=$1 war=$2 label=$3 pid
   shift 3
   pid=$(WAR=$war PORT=$port src/bench/server.sh start "$container" "echo-$label" "$@")
   bench "wsecho --url http://127.0.0.1:$port/ --clients $clients --rounds 50 --label warmup --out target/bench-scratch"
-  quiet "$label"
+  quiet "$label" "$out/results.md"
   if [ -n "${JFR:-}" ]; then
     mkdir -p "$JFR"
     jcmd "$pid" JFR.start name=echo settings=profile filename="$(readlink -f "$JFR")/$label.jfr" >/dev/null

@@ -21,3 +21,21 @@ for r in ET.parse("pom.xml").getroot().iter("{%s}xmlReplacement" % ns["m"]):
             print(f'{name}={r.findtext("m:value", namespaces=ns)}')
 PY
 )
+
+# Waits for a quiet machine before a measured run: up to WAIT_TRIES waits of WAIT_SECONDS for the 1-minute load
+# to drop below MAX_LOAD with no other benchmark or test JVM running (a script sets its own defaults for the three
+# before calling), then notes the load in FILE under LABEL either way. Without a FILE it only waits.
+quiet() { # [label file]
+  local load
+  for _ in $(seq 1 "$WAIT_TRIES"); do
+    load=$(cut -d ' ' -f 1 /proc/loadavg)
+    if awk -v l="$load" -v m="$MAX_LOAD" 'BEGIN { exit !(l < m) }' \
+        && ! pgrep -f 'surefire|failsafe|-Dbench=' >/dev/null; then # a test JVM or another benchmark's client
+      break
+    fi
+    echo "  waiting for a quiet machine (load $load)"; sleep "$WAIT_SECONDS"
+  done
+  if [ -n "${2:-}" ]; then
+    printf '\n%s, 1-minute load before the run: %s\n' "$1" "$(cut -d ' ' -f 1 /proc/loadavg)" >> "$2"
+  fi
+}

@@ -56,15 +56,8 @@ printf '`src/bench/peers.sh %s`, %s, CLIENTS=%s ROUNDS=%s N=%s JETTY_TUNED="%s"\
 
 bench() { mvn -B -q exec:java -Dbench="$*" | sed 's/\x1b\[[0-9;]*m//g' | tee -a "$out/bench.log" | grep -E '^\||failures' || true; }
 
-quiet() { # label
-  local load
-  for _ in $(seq 1 "${WAIT_TRIES:-3}"); do
-    load=$(cut -d ' ' -f 1 /proc/loadavg)
-    awk -v l="$load" -v m="${MAX_LOAD:-1.5}" 'BEGIN { exit !(l < m) }' && break
-    echo "  waiting for a quiet machine (load $load)"; sleep 10
-  done
-  printf '\n%s, 1-minute load before the run: %s\n' "$1" "$(cut -d ' ' -f 1 /proc/loadavg)" | tee -a "$results"
-}
+source src/bench/lib.sh
+: "${WAIT_TRIES:=3}" "${WAIT_SECONDS:=10}" "${MAX_LOAD:=1.5}" # quiet (lib.sh)
 
 # A peer lives in target/bench-servers/NAME like server.sh's servers, so that `server.sh stop NAME` stops it too.
 start_peer() { # node|gevent name; prints the PID once the peer answers a plain GET /websocket with the seed's 400
@@ -112,11 +105,11 @@ measure() { # server
   pid=$(start "$1")
   if [ "$part" != streams ]; then
     bench "wsecho --url $url --clients $clients --rounds 50 --label warmup --out target/bench-scratch"
-    quiet "$1"
+    quiet "$1" "$results"
     bench "wsecho --url $url --clients $clients --rounds $rounds --pid $pid --label $1 --out $out" | tee "$out/rows-$1"
   else
     bench "streams --url $url --n $(( n < 2000 ? n : 2000 )) --first 500 --second 500 --label warmup --out target/bench-scratch"
-    quiet "$1"
+    quiet "$1" "$results"
     bench "streams --url $url --n $n --first 3000 --second 5000 --pid $pid --label $1 --out $out" | tee "$out/rows-$1"
   fi
   { echo; cat "$out/rows-$1"; } >> "$results" # the server's whole row, as the bench tool printed it
