@@ -24,6 +24,10 @@ final class Room {
     record Batch(MessageId gapFloor, List<Message> messages) {
     }
 
+    /** The newest message and the id issued right before it: whoever is at {@code previous} has only it to take. */
+    record Newest(MessageId previous, Message message) {
+    }
+
     final String name;
     private final int historyLimit;
     private final Retained retained;
@@ -38,6 +42,8 @@ final class Room {
     /** The newest id issued; the next one is after it. */
     private MessageId last;
     private Retained.Head head;
+    /** Set under the lock with each append, read without it: see {@link #newest()}. */
+    private volatile Newest newest;
     private long idleSince;
     private boolean dropped;
 
@@ -57,9 +63,11 @@ final class Room {
         if (dropped) {
             return null;
         }
+        MessageId previous = last;
         last = last.next(now.toEpochMilli());
         Message message = new Message(last, name, draft.name(), draft.text(), now);
         history.put(last, message);
+        newest = new Newest(previous, message);
         retained.added(message);
         while (history.size() > historyLimit) {
             removeOldest();
@@ -92,6 +100,16 @@ final class Room {
 
     int subscriptionCount() {
         return subscriptions.size();
+    }
+
+    /**
+     * The newest message appended, without the lock; null before the first. A subscription whose position is its
+     * {@code previous} id has exactly that message to take next (ids are issued in order, and the one after
+     * {@code previous} is it), and one at its id has nothing: the live fan-out needs no {@link #after} read, no
+     * lock and no list per delivery. Anyone elsewhere, or behind a gap, reads with {@link #after}.
+     */
+    Newest newest() {
+        return newest;
     }
 
     /** Up to {@code max} messages after {@code position}, and whether any after it are gone before them. */
