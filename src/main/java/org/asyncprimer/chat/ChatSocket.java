@@ -5,6 +5,7 @@ import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
+import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -46,6 +47,8 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
     private static final int MAX_REASON_BYTES = 123;
 
     private final AtomicBoolean inFlight = new AtomicBoolean();
+    /** One handler for every send, not a method reference allocated per delivery. */
+    private final SendHandler onSent = this::sent;
     private final AtomicBoolean ended = new AtomicBoolean();
 
     // Set in onOpen, before the subscription can call us.
@@ -191,7 +194,7 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
                 inFlight.set(false);
                 continue;
             }
-            session.getAsyncRemote().sendText(next, this::sent); // may complete inline, calling sent() at once
+            session.getAsyncRemote().sendText(next, onSent); // may complete inline, calling sent() at once
             return;
         }
     }

@@ -73,7 +73,7 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
 
     @Override
     public boolean onMessage(Message message) {
-        return offer(event(message.id().toString(), "message", message.jsonUtf8()), message.at());
+        return offer(message.sseEvent(), message.at()); // built once per message, shared by every stream
     }
 
     private boolean offer(byte[] event, Instant publishedAt) {
@@ -175,7 +175,7 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
     }
 
     /** One event; no {@code id:} line for the gap marker, so that Last-Event-ID stays the last message's. */
-    private static byte[] event(String id, String name, byte[] json) {
+    static byte[] event(String id, String name, byte[] json) {
         byte[] head = ascii((id == null ? "" : "id: " + id + "\n") + "event: " + name + "\ndata: ");
         byte[] event = new byte[head.length + json.length + 2];
         System.arraycopy(head, 0, event, 0, head.length);

@@ -32,6 +32,15 @@ class ChatJsonTest {
     }
 
     @Test
+    void aMessagesServerSentEventIsBuiltOnceForEveryStream() {
+        Message message = new Message(new MessageId(7, 1), "lobby", "zoë", "hi 😀", Instant.EPOCH);
+
+        assertEquals("id: 7-1\nevent: message\ndata: " + message.json() + "\n\n",
+                new String(message.sseEvent(), StandardCharsets.UTF_8));
+        assertSame(message.sseEvent(), message.sseEvent(), "the same bytes for every subscriber: built once");
+    }
+
+    @Test
     void writesTheGapMarkerTheCreatedAnswerAndAnError() {
         assertEquals("{\"gap\":true,\"oldest\":\"5-1\"}", ChatJson.gap(new MessageId(5, 1)));
         assertEquals("{\"id\":\"5-1\"}", ChatJson.created(new MessageId(5, 1)));
