@@ -72,7 +72,7 @@ jit_note() { # label pid... : the JIT compiler threads' CPU since the last call 
   local label=$1 pid total=0; shift
   for pid in "$@"; do total=$((total + $(jit_ticks "$pid"))); done
   if [ -n "${jit_before:-}" ]; then
-    printf '%s: JIT compiler threads %s.%02d CPU s during the run (both nodes)\n' \
+    printf '%s: JIT compiler threads %s.%02d CPU s during the run (its nodes together)\n' \
       "$label" $(((total - jit_before) / 100)) $(((total - jit_before) % 100)) | tee -a "$out/results.md"
     jit_before=
   else
