@@ -3,7 +3,7 @@
 # heap and JVM options, a fresh server per transport) 10 000 SSE subscribers, 10 000 WebSocket subscribers and
 # 5 000 long-poll subscribers of one room, one message a second for 30 s; then the seed's own stack doing the same
 # long-poll (src/bench/seedchat.py: Bottle + gevent, and Bottle's wsgiref server on 20 threads). Each Tomcat run is
-# preceded by a warm-up on the same server long enough for the JIT to finish compiling the fan-out (as many
+# preceded by a warm-up on the same server so that the JIT compiles the fan-out first (as many
 # subscribers as the run, WARMUP_RATE messages/s for WARMUP_DURATION s, in another room: a 2 000-subscriber, 4 s
 # warm-up left C2 using 6-30 % of the server's CPU inside the measured run), and each run waits for a quiet machine.
 # The results note the JIT compiler threads' CPU during each measured run. Results: target/bench-chat/results.md,

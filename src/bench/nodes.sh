@@ -7,7 +7,7 @@
 #     publish-to-receive latency is that of its node: the Jetty node's is the cross-node one (but every message
 #     reaches both nodes the same way: through Redis, whose XREAD each node's one reader runs).
 #  2. The baseline of the same run: the same N SSE subscribers on the Tomcat node alone, with its in-memory broker.
-# Each run is preceded by a warm-up on the same servers, long enough for the JIT to finish compiling (as many
+# Each run is preceded by a warm-up on the same servers so that the JIT compiles first (as many
 # subscribers as the run at the run's rate for 20 s, in another room: a 1 000-subscriber, 4 s one left the JIT
 # compiling inside the measured run); the results note the JIT compiler threads' CPU during each measured run.
 # Every server this script starts is stopped by its PID at the end.
