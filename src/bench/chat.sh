@@ -2,18 +2,25 @@
 # Issue #11's chat benchmark in one run: on the run command's Tomcat (20 request threads, its connector settings,
 # heap and JVM options, a fresh server per transport) 10 000 SSE subscribers, 10 000 WebSocket subscribers and
 # 5 000 long-poll subscribers of one room, one message a second for 30 s; then the seed's own stack doing the same
-# long-poll (src/bench/seedchat.py: Bottle + gevent, and Bottle's wsgiref server on 20 threads). Each run is
-# preceded by a short warm-up and waits for a quiet machine. Results: target/bench-chat/results.md, printed at the end.
+# long-poll (src/bench/seedchat.py: Bottle + gevent, and Bottle's wsgiref server on 20 threads). Each Tomcat run is
+# preceded by a warm-up on the same server so that the JIT compiles the fan-out first (as many
+# subscribers as the run, WARMUP_RATE messages/s for WARMUP_DURATION s, in another room: a 2 000-subscriber, 4 s
+# warm-up left C2 using 6-30 % of the server's CPU inside the measured run), and each run waits for a quiet machine.
+# The results note the JIT compiler threads' CPU during each measured run. Results: target/bench-chat/results.md,
+# printed at the end.
 #
 #   src/bench/chat.sh          # needs `mvn verify` (or package + the cargo install) first, and Debian's
 #                              # python3-bottle and python3-gevent for the seed's runs
 # Environment: PORT (Tomcat, 8080), SEED_PORT (8081), N_SSE, N_WS (10000), N_POLL (5000), DURATION (30 s),
-# MAX_LOAD (2.5: the 1-minute load average a run waits for), WAIT_TRIES (40 waits of 30 s at most; 0: none).
+# MAX_LOAD (2.5: the 1-minute load average a run waits for), WAIT_TRIES (40 waits of 30 s at most; 0: none),
+# WARMUP_RATE (2 messages/s), WARMUP_DURATION (20 s; 0: no warm-up), SEED (1; 0: skip the seed's runs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 port=${PORT:-8080}
 seed_port=${SEED_PORT:-8081}
 duration=${DURATION:-30}
+warmup_rate=${WARMUP_RATE:-2}
+warmup_duration=${WARMUP_DURATION:-20}
 out=target/bench-chat
 # The run command's heap, JVM options and connector: $heap, $initial_heap, $jvmargs, $connector.
 source src/bench/lib.sh
@@ -29,16 +36,23 @@ tomcat_run() { # transport n
   local pid
   quiet # before the warm-up too: it should not share the machine either
   pid=$(HEAP=$heap JVM_OPTS="-Xms$initial_heap" JAVA_OPTS="$jvmargs" PORT=$port src/bench/server.sh start tomcat "chat-$1" $connector)
-  bench "chat --url http://127.0.0.1:$port/ --transport $1 --n 2000 --rate 5 --duration 4 --room warmup --label warmup --out target/bench-scratch"
+  if [ "$warmup_duration" -gt 0 ]; then
+    bench "chat --url http://127.0.0.1:$port/ --transport $1 --n $2 --rate $warmup_rate --duration $warmup_duration --room warmup --label warmup --out target/bench-scratch"
+  fi
   quiet "tomcat-$1-$2" "$out/results.md"
   if kill -0 "$pid" 2>/dev/null; then
+    local jit cpu
+    jit=$(jit_ticks "$pid"); cpu=$(cpu_ticks "$pid")
     bench "chat --url http://127.0.0.1:$port/ --transport $1 --n $2 --rate 1 --duration $duration --pid $pid --heap --settle 2000 --label tomcat-$1-$2 --out $out"
+    jit=$(( $(jit_ticks "$pid") - jit )); cpu=$(( $(cpu_ticks "$pid") - cpu ))
+    printf 'tomcat-%s-%s: JIT compiler threads %s.%02d CPU s of the server'"'"'s %s.%02d during the run (live-heap GC included)\n' \
+      "$1" "$2" $((jit / 100)) $((jit % 100)) $((cpu / 100)) $((cpu % 100)) | tee -a "$out/results.md"
   fi
   src/bench/server.sh stop "chat-$1" || echo "tomcat-$1-$2: the server (PID $pid) was gone before it was stopped" | tee -a "$out/results.md"
 }
 tomcat_run sse "${N_SSE:-10000}"
 tomcat_run ws "${N_WS:-10000}"
-tomcat_run poll "${N_POLL:-5000}"
+if [ "${N_POLL:-5000}" -gt 0 ]; then tomcat_run poll "${N_POLL:-5000}"; fi
 
 seed_run() { # mode label n [options]
   local mode=$1 label=$2 n=$3; shift 3
@@ -49,10 +63,12 @@ seed_run() { # mode label n [options]
   bench "chat --url http://127.0.0.1:$seed_port/ --transport poll --n $n --rate 1 --duration $duration --pid $pid --label $label --out $out $*"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
+if [ "${SEED:-1}" = 1 ]; then
 seed_run gevent seed-gevent-poll-200 200                         # small first: what it does when it is easy
 seed_run gevent seed-gevent-poll-"${N_POLL:-5000}" "${N_POLL:-5000}"
 seed_run sync seed-sync20-poll-19 19
 seed_run sync seed-sync20-poll-20 20 --deadline 120
 seed_run sync seed-sync20-poll-"${N_POLL:-5000}" "${N_POLL:-5000}" --deadline 120
+fi
 
 echo; cat "$out/results.md"

@@ -39,3 +39,20 @@ quiet() { # [label file]
     printf '\n%s, 1-minute load before the run: %s\n' "$1" "$(cut -d ' ' -f 1 /proc/loadavg)" >> "$2"
   fi
 }
+
+# CPU ticks (1/100 s) the JIT compiler threads of PID have used so far: before and after a measured run, the
+# difference says whether its warm-up left the JIT still compiling inside the run.
+jit_ticks() { # pid
+  local total=0 task
+  for task in /proc/"$1"/task/*; do
+    if grep -q '^C[12] CompilerThre' "$task/comm" 2>/dev/null; then
+      total=$((total + $(sed 's/^.*) //' "$task/stat" | awk '{ print $12 + $13 }')))
+    fi
+  done
+  echo "$total"
+}
+
+# The CPU ticks of PID (all its threads) so far.
+cpu_ticks() { # pid
+  sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}

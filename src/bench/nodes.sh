@@ -7,12 +7,16 @@
 #     publish-to-receive latency is that of its node: the Jetty node's is the cross-node one (but every message
 #     reaches both nodes the same way: through Redis, whose XREAD each node's one reader runs).
 #  2. The baseline of the same run: the same N SSE subscribers on the Tomcat node alone, with its in-memory broker.
-# Each run is preceded by a short warm-up. Every server this script starts is stopped by its PID at the end.
+# Each run is preceded by a warm-up on the same servers so that the JIT compiles first (as many
+# subscribers as the run at the run's rate for 20 s, in another room: a 1 000-subscriber, 4 s one left the JIT
+# compiling inside the measured run); the results note the JIT compiler threads' CPU during each measured run.
+# Every server this script starts is stopped by its PID at the end.
 #
 #   flock /work/wt/_notes/bench.lock src/bench/nodes.sh      # after `mvn verify` (the WAR, the standalone Tomcat)
 #
 # Environment: PORT_A (18100: Tomcat), PORT_B (18101: Jetty), REDIS_PORT (18120), N (10000), RATE (1),
-# DURATION (30 s), WARMUP (1000 subscribers; 0: none). Results: target/bench-nodes/results.md, printed at the end.
+# DURATION (30 s), WARMUP (subscribers: N; 0: none), WARMUP_RATE (RATE), WARMUP_DURATION (20 s).
+# Results: target/bench-nodes/results.md, printed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 port_a=${PORT_A:-18100}
@@ -21,7 +25,9 @@ redis_port=${REDIS_PORT:-18120}
 n=${N:-10000}
 rate=${RATE:-1}
 duration=${DURATION:-30}
-warmup=${WARMUP:-1000}
+warmup=${WARMUP:-$n}
+warmup_rate=${WARMUP_RATE:-$rate}
+warmup_duration=${WARMUP_DURATION:-20}
 out=target/bench-nodes
 # The run command's heap, JVM options and connector: $heap, $initial_heap, $jvmargs, $connector.
 source src/bench/lib.sh
@@ -62,6 +68,18 @@ node() { # kind name port [context params]: starts a node with the run command's
   fi
 }
 
+jit_note() { # label pid... : the JIT compiler threads' CPU since the last call with the same pids, into the results
+  local label=$1 pid total=0; shift
+  for pid in "$@"; do total=$((total + $(jit_ticks "$pid"))); done
+  if [ -n "${jit_before:-}" ]; then
+    printf '%s: JIT compiler threads %s.%02d CPU s during the run (its nodes together)\n' \
+      "$label" $(((total - jit_before) / 100)) $(((total - jit_before) % 100)) | tee -a "$out/results.md"
+    jit_before=
+  else
+    jit_before=$total
+  fi
+}
+
 mvn -q test-compile
 
 # 1. Two nodes, one Redis.
@@ -76,11 +94,13 @@ jetty_pid=$(node jetty nodes-jetty "$port_b" "$redis")
 connected "$port_a"; connected "$port_b"
 urls="http://127.0.0.1:$port_a/,http://127.0.0.1:$port_b/"
 if [ "$warmup" -gt 0 ]; then
-  bench "chat --url $urls --transport sse --n $warmup --rate 5 --duration 4 --room warmup --label warmup --out target/bench-scratch"
+  bench "chat --url $urls --transport sse --n $warmup --rate $warmup_rate --duration $warmup_duration --room warmup --label warmup --out target/bench-scratch"
 fi
 printf '\ntwo nodes (Tomcat PID %s, Jetty PID %s, redis-server PID %s), 1-minute load before the run: %s\n' \
   "$tomcat_pid" "$jetty_pid" "$redis_pid" "$(cut -d ' ' -f 1 /proc/loadavg)" >> "$out/results.md"
+jit_note two-nodes "$tomcat_pid" "$jetty_pid"
 bench "chat --url $urls --transport sse --n $n --rate $rate --duration $duration --settle 2000 --label two-nodes-sse-$n --out $out"
+jit_note two-nodes "$tomcat_pid" "$jetty_pid"
 # Two connections per node whatever the number of clients: 4, plus the redis-cli asking.
 printf 'Redis clients after the run, this redis-cli included: %s\n' \
   "$(redis-cli -p "$redis_port" info clients | tr -d '\r' | sed -n 's/^connected_clients://p')" | tee -a "$out/results.md"
@@ -91,11 +111,13 @@ started+=(nodes-baseline)
 tomcat_pid=$(node tomcat nodes-baseline "$port_a")
 url="http://127.0.0.1:$port_a/"
 if [ "$warmup" -gt 0 ]; then
-  bench "chat --url $url --transport sse --n $warmup --rate 5 --duration 4 --room warmup --label warmup --out target/bench-scratch"
+  bench "chat --url $url --transport sse --n $warmup --rate $warmup_rate --duration $warmup_duration --room warmup --label warmup --out target/bench-scratch"
 fi
 printf '\none node, in memory (Tomcat PID %s), 1-minute load before the run: %s\n' \
   "$tomcat_pid" "$(cut -d ' ' -f 1 /proc/loadavg)" >> "$out/results.md"
+jit_note one-node "$tomcat_pid"
 bench "chat --url $url --transport sse --n $n --rate $rate --duration $duration --settle 2000 --label one-node-sse-$n --out $out"
+jit_note one-node "$tomcat_pid"
 stop_all
 rm -rf "$redis_dir"
 

@@ -5,10 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** What a chat subscriber counts: the run's checks must catch a missing, repeated or reordered message. */
+/**
+ * What a chat subscriber counts (the run's checks must catch a missing, repeated or reordered message), and how the
+ * SSE and long-poll subscribers find the messages in what the socket delivers, split anywhere.
+ */
 class ChatSubscriberTest {
 
     private final AtomicInteger ready = new AtomicInteger();
@@ -19,7 +24,7 @@ class ChatSubscriberTest {
         deliver(1, 2, 3);
 
         assertAll(() -> assertTrue(subscriber.complete()), () -> assertEquals(3, subscriber.delivered()),
-                () -> assertTrue(subscriber.finished()), () -> assertEquals("9-3", subscriber.lastId),
+                () -> assertTrue(subscriber.finished()), () -> assertEquals("9-3", subscriber.lastId()),
                 () -> assertEquals(2_000_000, subscriber.latencyNanos[2]));
     }
 
@@ -63,11 +68,70 @@ class ChatSubscriberTest {
                 () -> assertEquals(1, ready.get(), "a failed subscriber counts as ready: the publisher need not wait"));
     }
 
+    @Test
+    void anSseStreamSplitAnywhereIntoTwoReadsGivesEveryMessageOnce() {
+        String stream = "HTTP/1.1 200 \r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + chunk("retry: 2000\n\n") + chunk(event(1)) + chunk(": ping\n\n") + chunk(event(2) + event(3));
+        for (int split = 1; split < stream.length(); split++) {
+            AtomicInteger readies = new AtomicInteger();
+            SseSubscriber sse = new SseSubscriber("h", "r", "1-0", 3, readies::incrementAndGet);
+            sse.received(bytes(stream.substring(0, split)), 10_000_000L);
+            sse.received(bytes(stream.substring(split)), 10_000_000L);
+            int at = split;
+            assertAll("split at " + at, () -> assertTrue(sse.complete(), () -> sse.why()),
+                    () -> assertEquals(3, sse.delivered()), () -> assertEquals(0, sse.foreign),
+                    () -> assertEquals("9-3", sse.lastId()), () -> assertEquals(1, readies.get()),
+                    () -> assertEquals(7_000_000L, sse.latencyNanos[3]));
+        }
+    }
+
+    @Test
+    void aLongPollAnswerSplitAnywhereIntoTwoReadsGivesEveryMessageAndResumesAfterTheLast() {
+        String answer = "HTTP/1.1 200 \r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + chunk(json(1) + "\n" + json(2) + "\n") + chunk(json(3) + "\n") + "0\r\n\r\n";
+        for (int split = 1; split < answer.length(); split++) {
+            PollSubscriber poll = new PollSubscriber("h", "r", "1-0", 3, () -> { });
+            poll.connected(0);
+            poll.outgoing().position(poll.outgoing().limit()); // the poll was sent
+            poll.received(bytes(answer.substring(0, split)), 10_000_000L);
+            poll.received(bytes(answer.substring(split)), 10_000_000L);
+            int at = split;
+            assertAll("split at " + at, () -> assertTrue(poll.complete(), () -> poll.why()),
+                    () -> assertEquals(1, poll.polls), () -> assertEquals("9-3", poll.lastId()));
+        }
+    }
+
+    @Test
+    void anEndlessSseLineFailsTheSubscriber() {
+        SseSubscriber sse = new SseSubscriber("h", "r", "1-0", 3, () -> { });
+        sse.received(bytes("HTTP/1.1 200 \r\nContent-Length: 70000\r\n\r\ndata: "), 0);
+        sse.received(bytes("x".repeat(69_994)), 0);
+
+        assertAll(() -> assertTrue(sse.finished()), () -> assertEquals("a line over 65536 bytes", sse.why()));
+    }
+
+    private static String event(int seq) {
+        return "id: 9-" + seq + "\nevent: message\ndata: " + json(seq) + "\n\n";
+    }
+
+    private static String chunk(String data) {
+        return Integer.toHexString(data.length()) + "\r\n" + data + "\r\n";
+    }
+
+    private static ByteBuffer bytes(String text) {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Message seq's JSON, sent at seq ms, id "9-seq". */
+    private static String json(int seq) {
+        return "{\"id\":\"9-" + seq + "\",\"room\":\"r\",\"name\":\"bench\",\"text\":\"" + seq + ":"
+                + seq * 1_000_000L + "\",\"at\":\"x\"}";
+    }
+
     /** Message seq sent at seq ms, received 1 ms later per seq (so its latency is seq ms), id "9-seq". */
     private void deliver(int... seqs) {
         for (int seq : seqs) {
-            subscriber.message("{\"id\":\"9-" + seq + "\",\"room\":\"r\",\"name\":\"bench\",\"text\":\"" + seq + ":"
-                    + seq * 1_000_000L + "\",\"at\":\"x\"}", seq * 2_000_000L);
+            subscriber.message(json(seq), seq * 2_000_000L);
         }
     }
 }

@@ -15,7 +15,11 @@ final class PollSubscriber extends ChatSubscriber {
     private final String marker;
     private ByteBuffer out = ByteBuffer.allocate(0);
     private HttpReader reader;
-    private final StringBuilder line = new StringBuilder();
+    private final Lines lines = new Lines();
+    /** The arrival time of the bytes being parsed (the callbacks below are made once, not per read). */
+    private long now;
+    private final Lines.Line onLine = (array, from, to) -> message(array, from, to, now);
+    private final HttpReader.Body onBody = (array, from, to) -> lines.feed(array, from, to, onLine);
     /** A poll is out and its answer not yet complete. */
     private boolean polling;
     int polls;
@@ -40,7 +44,7 @@ final class PollSubscriber extends ChatSubscriber {
     }
 
     private void poll() {
-        out = ascii("GET /chat/" + room + "?since=" + (lastId != null ? lastId : marker) + "&timeout=25000 HTTP/1.1"
+        out = ascii("GET /chat/" + room + "?since=" + (lastId() != null ? lastId() : marker) + "&timeout=25000 HTTP/1.1"
                 + "\r\nHost: " + host + "\r\n\r\n");
         polling = true;
     }
@@ -52,7 +56,8 @@ final class PollSubscriber extends ChatSubscriber {
             return;
         }
         try {
-            if (reader.read(data, text -> lines(text, now))) {
+            this.now = now;
+            if (reader.read(data, onBody)) {
                 answered();
             }
         } catch (IllegalArgumentException malformed) {
@@ -69,18 +74,6 @@ final class PollSubscriber extends ChatSubscriber {
         } else if (!hasLast() && reader.keepAlive()) {
             reader.next();
             poll();
-        }
-    }
-
-    private void lines(String text, long now) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c != '\n') {
-                line.append(c);
-                continue;
-            }
-            message(line.toString(), now);
-            line.setLength(0);
         }
     }
 

@@ -9,9 +9,15 @@ import java.nio.ByteBuffer;
  */
 final class SseSubscriber extends ChatSubscriber {
 
+    private static final byte[] DATA = ascii("data: ").array();
+
     private final ByteBuffer request;
     private final HttpReader reader = new HttpReader();
-    private final StringBuilder line = new StringBuilder();
+    private final Lines lines = new Lines();
+    /** The arrival time of the bytes being parsed (the callbacks below are made once, not per read). */
+    private long now;
+    private final Lines.Line onLine = this::line;
+    private final HttpReader.Body onBody = (array, from, to) -> lines.feed(array, from, to, onLine);
 
     SseSubscriber(String host, String room, String since, int count, Runnable onReady) {
         super("sse", count, onReady);
@@ -32,7 +38,8 @@ final class SseSubscriber extends ChatSubscriber {
     public void received(ByteBuffer data, long now) {
         boolean ended;
         try {
-            ended = reader.read(data, text -> lines(text, now));
+            this.now = now;
+            ended = reader.read(data, onBody);
         } catch (IllegalArgumentException malformed) {
             fail(malformed.getMessage());
             return;
@@ -49,18 +56,10 @@ final class SseSubscriber extends ChatSubscriber {
         }
     }
 
-    /** Event lines: only {@code data:} matters here (the JSON has the id; {@code retry:}, pings are skipped). */
-    private void lines(String text, long now) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c != '\n') {
-                line.append(c);
-                continue;
-            }
-            if (line.length() > 6 && line.substring(0, 6).equals("data: ")) {
-                message(line.substring(6), now);
-            }
-            line.setLength(0);
+    /** An event line: only {@code data: } matters here (the JSON has the id; {@code retry:}, pings are skipped). */
+    private void line(byte[] array, int from, int to) {
+        if (to - from > DATA.length && ChatSubscriber.indexOf(array, from, from + DATA.length, DATA) == from) {
+            message(array, from + DATA.length, to, now);
         }
     }
 

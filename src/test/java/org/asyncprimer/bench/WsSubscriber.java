@@ -1,7 +1,6 @@
 package org.asyncprimer.bench;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A chat subscriber over a WebSocket, {@code /chat/{room}/socket?since=<marker>}: each text message is a
@@ -74,7 +73,7 @@ final class WsSubscriber extends ChatSubscriber {
         if (!frame.fin() || opcode == 0) {
             fail("a fragmented message"); // the chat's messages are small: the server sends each in one frame
         } else if (opcode == 1) {
-            message(new String(frame.payload(), StandardCharsets.UTF_8), now);
+            message(frame.payload(), 0, frame.payload().length, now);
             if (hasLast()) {
                 closing = true;
                 out = WsFrames.close1000();
