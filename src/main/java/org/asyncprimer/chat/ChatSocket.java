@@ -162,7 +162,9 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
         if (cause == null) {
             close(CloseCodes.GOING_AWAY, "the chat is shutting down", Outcome.SHUTDOWN);
         } else {
-            close(CloseCodes.TRY_AGAIN_LATER, cause.getMessage(), Outcome.ERROR);
+            // The same line as the other transports; a cause without a message (a subscriber's own failure) would
+            // otherwise fail fit() and leave the session open with its delivery cancelled.
+            close(CloseCodes.TRY_AGAIN_LATER, Broker.Unavailable.line(cause), Outcome.ERROR);
         }
     }
 

@@ -465,7 +465,8 @@ class MemoryBrokerTest {
         subscribe("c", null);
 
         assertEquals(new Counts(3, 2, Retained.sizeOf(hello) + Retained.sizeOf(hi), 2), broker.counts());
-        // Two bytes per character of name and text, for the strings and for the JSON kept as a string and as bytes.
-        assertEquals(3 * 2 * (5 + 5) + 160 + 2 * 120, Retained.sizeOf(hello));
+        // Two bytes per character of name and text, for the strings, for the JSON kept as a string and as bytes, and
+        // for the Server-Sent Event kept with them.
+        assertEquals(4 * 2 * (5 + 5) + 160 + 2 * 120 + 180, Retained.sizeOf(hello));
     }
 }

@@ -128,7 +128,9 @@ final class Store {
             CompletionStage<T> sent;
             try {
                 sent = command.apply(redis);
-            } catch (RuntimeException refused) {
+            } catch (RuntimeException | LinkageError refused) {
+                // A LinkageError too (a class missing from the WAR): the publisher gets its 503 rather than waiting
+                // for its timeout on a result nobody completes.
                 result.completeExceptionally(unavailable(refused));
                 return;
             }
