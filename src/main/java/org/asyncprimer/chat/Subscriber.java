@@ -26,8 +26,9 @@ public interface Subscriber {
     boolean onMessage(Message message);
 
     /**
-     * Delivery has run out of messages: everything published so far has been taken. Called each time that
-     * happens, also when there was nothing to deliver; a long-poll that has taken messages ends here.
+     * Delivery has run out of messages: everything published before the broker last looked has been taken (a
+     * publish racing with that look is delivered right after). Called each time that happens, also when there was
+     * nothing to deliver; a long-poll that has taken messages ends here.
      */
     void onCaughtUp();
 
