@@ -92,8 +92,9 @@ public final class RedisBroker implements Broker {
         this.settings = settings;
         this.clock = clock;
         // One thread sends every command, so that publishes keep the order they were made in (a client's two
-        // messages sent back to back are stored in that order), and runs every reply's continuation, the reader's
-        // fan-out and the timers: all short, none blocks.
+        // messages sent back to back are stored in that order), and runs every reply's continuation (a subscription
+        // behind the tail takes its batch from Redis here) and the timers: all short, none blocks. The reader's
+        // fan-out to whole rooms is not short, and runs on the fan-out thread below.
         this.executor = new ScheduledThreadPoolExecutor(1, new NamedThreads("async-primer-chat-redis-"));
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
