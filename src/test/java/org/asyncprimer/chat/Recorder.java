@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A subscriber that writes down what it is given: {@code "gap <oldest>"} and {@code "<id> <text>"}, in order.
  * It takes up to {@code room} items and then refuses, as a transport with a full queue does.
  */
-final class Recorder implements Subscriber {
+class Recorder implements Subscriber {
 
     private final List<String> events = new ArrayList<>();
     final AtomicInteger caughtUp = new AtomicInteger();

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.asyncprimer.chat.redis.RedisBroker;
@@ -167,6 +168,40 @@ class RedisBrokerIT extends BrokerContract {
         } finally {
             broker.close();
         }
+    }
+
+    /**
+     * Issue #12: writing a message to 5 000 subscribers took ~150 ms on the thread that also sends every command,
+     * and each publish on the node waited behind it. A subscriber held inside a callback stands for that fan-out.
+     */
+    @Test
+    void aPublishIsAnsweredWhileTheNodesFanOutIsBusy() throws Exception {
+        Broker broker = broker(1000);
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder held = new Recorder() {
+            @Override
+            public boolean onMessage(Message message) {
+                inside.countDown();
+                try {
+                    assertTrue(release.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the test never released it");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.onMessage(message);
+            }
+        };
+        broker.subscribe(room(), null, held).resume();
+        Message first = publish(broker, room(), "first");
+        assertTrue(inside.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the fan-out never reached the subscriber");
+
+        Message second;
+        try {
+            second = broker.publish(room(), new Draft("alice", "second")).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+        }
+        awaitExactly(held, List.of(line(first), line(second)));
     }
 
     @Test

@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.asyncprimer.chat.MessageId;
 
@@ -43,6 +46,8 @@ final class Feed {
     private final int tailLimit;
     private final Budget budget;
     private final Set<RedisSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    /** Wakes asked of the fan-out thread and not yet gone round for (see {@link #wakeSubscriptions}). */
+    private final AtomicInteger wakes = new AtomicInteger();
     /** Completes when the room's newest id is known (see {@link #join}), or fails when Redis could not say. */
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
 
@@ -182,9 +187,30 @@ final class Feed {
         }
     }
 
-    /** Read without the lock (a concurrent set): whom to wake after an append. */
-    Iterable<RedisSubscription> subscriptions() {
-        return subscriptions;
+    /**
+     * Wakes the subscriptions on {@code fanOut}, not on the caller's thread, after an append. Waking is idempotent
+     * (a woken subscription takes everything up to the tail's newest), so wakes asked while one is queued or
+     * running coalesce into one more pass: at most one task per feed is ever queued.
+     */
+    void wakeSubscriptions(Executor fanOut) {
+        if (wakes.getAndIncrement() != 0) {
+            return;
+        }
+        try {
+            fanOut.execute(this::wakeAll);
+        } catch (RejectedExecutionException closing) {
+            wakes.set(0); // the broker is closing, and closes every subscription itself
+        }
+    }
+
+    private void wakeAll() {
+        int seen;
+        do {
+            seen = wakes.get();
+            for (RedisSubscription subscription : subscriptions) { // a concurrent set: no lock
+                subscription.wake();
+            }
+        } while (wakes.addAndGet(-seen) != 0);
     }
 
     int subscriptionCount() {

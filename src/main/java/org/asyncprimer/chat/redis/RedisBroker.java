@@ -11,8 +11,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,6 +55,8 @@ public final class RedisBroker implements Broker {
     private final ChatSettings settings;
     private final Clock clock;
     private final ScheduledThreadPoolExecutor executor;
+    /** Wakes the subscriptions of rooms the reader appended to: see {@link StreamReader}. */
+    private final ThreadPoolExecutor fanOut;
     private final Connections connections;
     private final Store store;
     private final StreamReader reader;
@@ -88,8 +92,9 @@ public final class RedisBroker implements Broker {
         this.settings = settings;
         this.clock = clock;
         // One thread sends every command, so that publishes keep the order they were made in (a client's two
-        // messages sent back to back are stored in that order), and runs every reply's continuation, the reader's
-        // fan-out and the timers: all short, none blocks.
+        // messages sent back to back are stored in that order), and runs every reply's continuation (a subscription
+        // behind the tail takes its batch from Redis here) and the timers: all short, none blocks. The reader's
+        // fan-out to whole rooms is not short, and runs on the fan-out thread below.
         this.executor = new ScheduledThreadPoolExecutor(1, new NamedThreads("async-primer-chat-redis-"));
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -97,7 +102,11 @@ public final class RedisBroker implements Broker {
         uri.setTimeout(Connections.COMMAND_TIMEOUT); // the handshake's timeout, when a connection is made
         this.connections = onOwnThread(() -> new Connections(uri, executor, this::connectedFirst));
         this.store = new Store(connections, settings, this::callback);
-        this.reader = new StreamReader(connections, executor);
+        // One thread for all rooms, so that a node's fan-out takes at most one core from its request threads; its
+        // queue holds at most one task per room (see Feed#wakeSubscriptions).
+        this.fanOut = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                new NamedThreads("async-primer-chat-redis-fanout-"));
+        this.reader = new StreamReader(connections, executor, fanOut);
         long every = sweepEvery(settings.roomIdle()).toMillis();
         this.sweeper = executor.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
     }
@@ -237,11 +246,16 @@ public final class RedisBroker implements Broker {
             return null;
         });
         executor.shutdown();
+        fanOut.shutdown();
         try {
             if (!executor.awaitTermination(2, TimeUnit.SECONDS)) {
                 executor.shutdownNow();
             }
+            if (!fanOut.awaitTermination(2, TimeUnit.SECONDS)) {
+                fanOut.shutdownNow();
+            }
             ((NamedThreads) executor.getThreadFactory()).join(Duration.ofSeconds(1));
+            ((NamedThreads) fanOut.getThreadFactory()).join(Duration.ofSeconds(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
