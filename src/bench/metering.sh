@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 port=${PORT:-8080}
 out=target/bench-metering
-# The run command's heap and JVM options: $heap, $initial_heap, $jvmargs (lib.sh reads $connector too).
+# The run command's heap, JVM options and connector: $heap, $initial_heap, $jvmargs, $connector.
 source src/bench/lib.sh
 
 bench() { mvn -q exec:java -Dbench="$*" | grep -E '^\||failures' || true; }
@@ -21,7 +21,7 @@ mvn -q test-compile
 for round in $(seq 1 "${ROUNDS:-2}"); do
   for mode in on off; do
     params=""; [ "$mode" = off ] && params=asyncprimer.metrics.enabled=false
-    pid=$(CONTEXT_PARAMS=$params HEAP=$heap JVM_OPTS="-Xms$initial_heap" JAVA_OPTS="$jvmargs" PORT=$port src/bench/server.sh start tomcat "metering-$mode")
+    pid=$(CONTEXT_PARAMS=$params HEAP=$heap JVM_OPTS="-Xms$initial_heap" JAVA_OPTS="$jvmargs" PORT=$port src/bench/server.sh start tomcat "metering-$mode" $connector)
     bench "streams --url http://127.0.0.1:$port/ --n 3000 --first 300 --second 300 --label warmup --out target/bench-scratch"
     bench "wsecho --url http://127.0.0.1:$port/ --clients 200 --rounds 50 --label warmup --out target/bench-scratch"
     bench "streams --url http://127.0.0.1:$port/ --n 5000 --first 1000 --second 1000 --pid $pid --label metering-$mode-$round --out $out"

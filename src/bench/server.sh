@@ -9,7 +9,8 @@
 # gets maxThreads=20, maxConnections=20000, h2c and the attributes given. Jetty 12.1.14 runs embedded in its own
 # process (see start_jetty) with 20 request threads. Environment: WAR (target/async-primer.war; src/bench/echo.sh
 # gives target/plain-echo.war, its yardstick), PORT (8080), HEAP (-Xms and -Xmx, default 2g), JVM_OPTS (more JVM
-# flags, after those: a later -Xms wins, e.g. JVM_OPTS=-Xms64m), JAVA_HOME (the JDK to run on; 21+ for
+# flags, after those: a later -Xms wins, e.g. JVM_OPTS=-Xms64m; Tomcat's own JAVA_OPTS, left to catalina.sh, comes
+# before both and reaches Tomcat only), JAVA_HOME (the JDK to run on; 21+ for
 # useVirtualThreads=true), CONTEXT_PARAMS (context parameters, space-separated name=value, e.g.
 # "asyncprimer.metrics.enabled=false" or "asyncprimer.chat.redis=redis://127.0.0.1:6379": Tomcat's are written to
 # conf/Catalina/localhost/ROOT.xml, Jetty's handed to ServeWar). Each server lives in target/bench-servers/NAME

@@ -17,8 +17,10 @@ public interface Broker extends AutoCloseable {
     /**
      * Stores a message in a room, opening the room if it is new, and hands it to the room's subscribers.
      * Completes with the stored message (its id and time assigned) once it is stored, or exceptionally with
-     * {@link Unavailable} ({@link TooManyRooms} when the room would be one room too many). Never waits for a
-     * subscriber, and never fails because history is full: the oldest history is dropped instead.
+     * {@link Unavailable}: when the store cannot take it, and, in the in-memory broker, {@link TooManyRooms} when
+     * the room would be one room too many (the Redis broker opens no room on the node for a publish, so it never
+     * refuses one for that). Never waits for a subscriber, and never fails because history is full: the oldest
+     * history is dropped instead.
      */
     CompletionStage<Message> publish(String room, Draft draft);
 

@@ -20,7 +20,10 @@ public final class ChatInput {
 
     public static final int MAX_NAME = 64;
     public static final int MAX_TEXT = 2000;
-    /** The largest publish body read; a longer one is refused with 413 without reading it. */
+    /**
+     * The largest publish body read. A longer one is refused with 413: unread when its {@code Content-Length} says
+     * so; a chunked one, whose length nobody states, is read until it passes this many bytes.
+     */
     public static final int MAX_BODY_BYTES = 16 * 1024;
 
     private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_-]{1,64}");

@@ -40,13 +40,15 @@ public final class ChatServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final String ALLOW = "GET, HEAD, POST, OPTIONS";
     private static final String SOCKET_SUFFIX = "/socket";
-    /** A stream ends after this long; the EventSource reconnects with Last-Event-ID and goes on where it was. */
-    private static final Duration STREAM_LIFETIME = Duration.ofMinutes(10);
-
     /** Context parameter: messages a stream or socket may hold for a slow client (default 128, 1..65536). */
     static final String QUEUE_ITEMS = "asyncprimer.chat.queueItems";
     /** Context parameter: bytes a stream or socket may hold for a slow client (default 262144, 1..16777216). */
     static final String QUEUE_BYTES = "asyncprimer.chat.queueBytes";
+    /**
+     * Context parameter: an event stream ends itself after this long, and the EventSource reconnects with
+     * Last-Event-ID and goes on where it was (default 600000 = ten minutes, 1000..86400000).
+     */
+    static final String STREAM_LIFETIME_MS = "asyncprimer.chat.streamLifetimeMs";
 
     /** The broker as /status sees it: one "open" thing whose finish, at shutdown, closes it. */
     record BrokerGauges(Broker broker) implements OpenResponses.Open {
@@ -64,6 +66,7 @@ public final class ChatServlet extends HttpServlet {
     private transient ChatMeters meters;
     private Outbox.Bounds bounds;
     private Duration heartbeat;
+    private Duration streamLifetime;
 
     @Override
     public void init() throws ServletException {
@@ -72,6 +75,8 @@ public final class ChatServlet extends HttpServlet {
         bounds = new Outbox.Bounds(ContextParams.intParam(context, QUEUE_ITEMS, 128, 1, 65_536),
                 ContextParams.intParam(context, QUEUE_BYTES, 262_144, 1, 16_777_216));
         heartbeat = ChatSettings.from(context).heartbeat();
+        streamLifetime = Duration.ofMillis(ContextParams.intParam(context, STREAM_LIFETIME_MS, 600_000, 1000,
+                86_400_000));
         broker = Brokers.create(context, app.scheduler());
         meters = new ChatMeters(app.meters());
         // 1 while the broker reaches its storage (the in-memory one always does), read at each scrape; tagged
@@ -131,9 +136,10 @@ public final class ChatServlet extends HttpServlet {
             Optional<ChatQuery> query = QueryParams.reader(ChatQuery::forStream).readOr400(request, response);
             if (query.isPresent()) {
                 headers(request, response);
-                AsyncContext async = app.startAsync(request, STREAM_LIFETIME);
-                new ChatStream(async, streams, bounds, heartbeat, meters.delivery(ChatMeters.Transport.SSE))
-                        .start(broker, room.get(), query.get().since());
+                // The stream ends itself after its lifetime; the async timeout (plus the margin) is the backstop.
+                AsyncContext async = app.startAsync(request, streamLifetime);
+                new ChatStream(async, streams, bounds, heartbeat, streamLifetime,
+                        meters.delivery(ChatMeters.Transport.SSE)).start(broker, room.get(), query.get().since());
             }
         } else {
             Optional<ChatQuery> query = QueryParams.reader(ChatQuery::forPoll).readOr400(request, response);

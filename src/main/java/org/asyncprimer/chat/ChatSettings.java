@@ -9,8 +9,9 @@ import org.asyncprimer.app.ContextParams;
  * <ul>
  * <li>{@code asyncprimer.chat.history}: messages each room keeps for clients that resume (default 1000,
  *     1..100000); older ones are dropped, and a client resuming before them gets the gap marker;
- * <li>{@code asyncprimer.chat.maxRooms}: rooms held at once (default 10000, 1..1000000); a publish or
- *     subscription that would open one more is answered 503;
+ * <li>{@code asyncprimer.chat.maxRooms}: rooms held at once (default 10000, 1..1000000); a subscription that
+ *     would open one more is answered 503, and so is a publish to the in-memory broker (with Redis a publish
+ *     opens no room on the node, and is never refused for it);
  * <li>{@code asyncprimer.chat.maxRetainedBytes}: the history of all rooms together, in estimated heap bytes
  *     (default 67108864 = 64 MiB, 65536..2147483647); beyond it the oldest messages of any room are dropped
  *     first, so many rooms of long messages cannot fill the heap, and publishing never fails for it;

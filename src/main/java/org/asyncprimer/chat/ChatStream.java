@@ -27,6 +27,11 @@ import org.asyncprimer.metrics.ChatMeters;
  * the history (until the broker first reports it caught up) a full outbox only pauses delivery instead: the
  * backlog already waits in the history, and ending a client for a backlog larger than its outbox would only
  * send it round again.
+ *
+ * <p>A stream ends itself after its lifetime ({@code asyncprimer.chat.streamLifetimeMs}, default ten minutes),
+ * between two events, as cleanly as any other end; the client resumes with Last-Event-ID. Events still waiting
+ * in the outbox were never written, so the resumed stream reads them from the history. The container's async
+ * timeout (the lifetime plus the margin) is only the backstop.
  */
 final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
 
@@ -36,6 +41,7 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
 
     private final Outbox<byte[]> outbox;
     private final Duration heartbeat;
+    private final Duration lifetime;
 
     // Changed by the subscriber callbacks, which the broker never runs two at a time.
     private volatile boolean catchingUp = true;
@@ -51,11 +57,16 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
     private volatile Subscription subscription;
     private volatile ScheduledFuture<?> pinger;
 
-    ChatStream(AsyncContext async, Shared shared, Outbox.Bounds bounds, Duration heartbeat,
+    // Set by the lifetime timer, which then drains; the timer is set once, in started().
+    private volatile boolean expired;
+    private volatile ScheduledFuture<?> lifetimeTimer;
+
+    ChatStream(AsyncContext async, Shared shared, Outbox.Bounds bounds, Duration heartbeat, Duration lifetime,
                ChatMeters.Delivery delivery) {
         super(async, shared);
         this.outbox = new Outbox<>(bounds, delivery);
         this.heartbeat = heartbeat;
+        this.lifetime = lifetime;
     }
 
     /** Fixes the position now, as the request arrives; delivery starts once the response can be written. */
@@ -114,10 +125,17 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
         drain();
     }
 
+    /** The lifetime timer: the stream ends at the next turn of the drain, between two events. */
+    private void expire() {
+        expired = true;
+        drain();
+    }
+
     // ---- the lifecycle's side, all in the drain ----
 
     @Override
     protected void started() {
+        lifetimeTimer = scheduler().schedule(this::expire, lifetime.toNanos(), TimeUnit.NANOSECONDS);
         pinger = scheduler().schedule(this, heartbeat.toNanos(), TimeUnit.NANOSECONDS);
         subscription.resume();
     }
@@ -132,6 +150,9 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
         }
         if (preambleDue) {
             return Next.write(PREAMBLE);
+        }
+        if (expired) {
+            return Next.END; // what is still in the outbox the client reads again after its Last-Event-ID
         }
         byte[] event = outbox.peek();
         if (event != null) {
@@ -162,6 +183,7 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
 
     @Override
     protected void stopped() {
+        cancel(lifetimeTimer);
         cancel(pinger);
         Subscription current = subscription;
         if (current != null) {

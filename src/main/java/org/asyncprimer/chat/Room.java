@@ -11,9 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One room of the {@link MemoryBroker}: its retained history in id order, the ids it has issued, and its
- * subscriptions. Every method takes the room's lock, briefly, and none calls a subscriber: a publish appends
- * here and then wakes the subscriptions outside the lock, and each subscription reads what it has not yet
- * delivered back from here. That read, and a subscription's start, happen under the same lock as the append,
+ * subscriptions. Every method that reads or changes the history takes the room's lock, briefly; only
+ * {@link #newest()} (a volatile set under the lock with each append) and the subscription set (a concurrent set:
+ * {@link #subscriptions()}, {@link #subscriptionCount()}) are read without it. No method calls a subscriber: a
+ * publish appends here and then wakes the subscriptions outside the lock, and each subscription reads what it has
+ * not yet delivered back from here. That read, and a subscription's start, happen under the same lock as the append,
  * which is what makes "after this id" exact when publishes race with subscribing.
  *
  * <p>A dropped room (idle, or the broker closed) refuses everything; the broker then opens a fresh one.

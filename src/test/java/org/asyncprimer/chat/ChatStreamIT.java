@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.asyncprimer.it.Deployed;
 import org.asyncprimer.it.Deployment;
+import org.asyncprimer.it.Http;
 import org.asyncprimer.it.OnEveryContainer;
 import org.asyncprimer.it.RawClient;
 import org.asyncprimer.it.ServerOptions;
@@ -179,6 +180,54 @@ class ChatStreamIT extends Deployed {
                 assertEquals(1, small.status("openChatStreams"));
             }
         }
+    }
+
+    @Test
+    void endsItselfCleanlyAfterItsLifetimeAndAReconnectWithLastEventIdLosesNothing() throws Exception {
+        // A lifetime of 1 s; the container's async timeout, its backstop, would come 30 s later (the margin).
+        try (Deployment brief = Deployment.start(container, ServerOptions.defaults().withContextParams(Map.of(
+                ChatServlet.STREAM_LIFETIME_MS, "1000", "asyncprimer.chat.history", "5000")))) {
+            List<String> published = new ArrayList<>(ChatHttp.publishMany(brief, "lifetime", 3));
+            List<String> got = new ArrayList<>();
+            long start = System.nanoTime();
+            try (EventStream stream = EventStream.open(brief.uri("/chat/lifetime?since=0-0"))) {
+                got.addAll(stream.ids(3, WAIT));
+                // Publish on while it lives, so that messages may be on their way (in its outbox) as it ends.
+                while (!stream.awaitEnd(Duration.ofMillis(10)) && published.size() < 3000
+                        && System.nanoTime() - start < WAIT.toNanos()) {
+                    published.add(ChatHttp.publish(brief, "lifetime", "alice", "during"));
+                }
+                long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertTrue(stream.awaitEnd(Duration.ZERO), "still open after " + tookMs + " ms");
+                assertTrue(tookMs >= 950 && tookMs < WAIT.toMillis(), "ended by its 1 s lifetime: " + tookMs + " ms");
+                assertEquals("the end of the body", stream.endedBy(), "a clean end, not a cut connection");
+                for (EventStream.Event event = stream.poll(Duration.ZERO); event != null;
+                        event = stream.poll(Duration.ZERO)) {
+                    got.add(event.id());
+                }
+            }
+            assertAll(
+                    () -> assertEquals(1, ended(brief, "completed"), "counted as completed"),
+                    () -> assertEquals(0, ended(brief, "timeout"), "not ended by the async timeout"));
+            assertEquals(published.subList(0, got.size()), got, "a prefix, in order, nothing twice");
+            published.add(ChatHttp.publish(brief, "lifetime", "alice", "after"));
+
+            // What an EventSource does next: the same URL, and the last id it got as Last-Event-ID.
+            try (EventStream resumed = EventStream.open(brief.uri("/chat/lifetime?since=0-0"), "Last-Event-ID",
+                    got.get(got.size() - 1))) {
+                assertEquals(published.subList(got.size(), published.size()),
+                        resumed.ids(published.size() - got.size(), WAIT), "the rest, once each");
+                assertNull(resumed.poll(Duration.ofMillis(300)), "nothing more");
+            }
+        }
+    }
+
+    /** How many event streams {@code /metrics} counts as ended with this outcome. */
+    private static double ended(Deployment app, String outcome) throws Exception {
+        String series = "asyncprimer_responses_ended_total{kind=\"chat-sse\",outcome=\"" + outcome + "\"} ";
+        return Http.get(app.uri("/metrics")).body().lines().filter(line -> line.startsWith(series))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length()))).findFirst()
+                .orElseThrow(() -> new AssertionError("/metrics has no series " + series));
     }
 
     /** The ids of the complete message events in a raw HTTP response (chunked or not). */

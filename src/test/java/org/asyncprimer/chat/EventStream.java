@@ -126,6 +126,11 @@ final class EventStream implements AutoCloseable {
         return ended.await(wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** What ended the stream: {@code "the end of the body"} when the server ended it cleanly, else the exception. */
+    String endedBy() {
+        return endedBy;
+    }
+
     /** Hangs up (the connection closes), as a page that closes its EventSource does. */
     @Override
     public void close() throws IOException {

@@ -267,7 +267,7 @@ class MemoryBrokerTest {
     @Test
     void theByteBudgetDropsTheGloballyOldestMessagesFirstAcrossRooms() {
         String text = "x".repeat(100);
-        long size = Retained.sizeOf(new Message(id(T, 0), "a", "alice", text, Instant.EPOCH));
+        long size = new Message(id(T, 0), "a", "alice", text, Instant.EPOCH).heapEstimate();
         broker = broker(1000, 10_000, 3 * size);
         publish("a", text);                        // T-0 in a: the oldest of all
         clock.advance(Duration.ofMillis(1));
@@ -290,7 +290,7 @@ class MemoryBrokerTest {
     @Test
     void aSubscriberWhoseHistoryWasTrimmedByTheBudgetSeesTheGapMarker() {
         String text = "y".repeat(50);
-        long size = Retained.sizeOf(new Message(id(T, 0), "a", "alice", text, Instant.EPOCH));
+        long size = new Message(id(T, 0), "a", "alice", text, Instant.EPOCH).heapEstimate();
         broker = broker(1000, 10_000, 2 * size);
         Message first = publish("a", text);
         publish("a", text);
@@ -464,9 +464,9 @@ class MemoryBrokerTest {
         subscribe("a", null);
         subscribe("c", null);
 
-        assertEquals(new Counts(3, 2, Retained.sizeOf(hello) + Retained.sizeOf(hi), 2), broker.counts());
+        assertEquals(new Counts(3, 2, hello.heapEstimate() + hi.heapEstimate(), 2), broker.counts());
         // Two bytes per character of name and text, for the strings, for the JSON kept as a string and as bytes, and
         // for the Server-Sent Event kept with them.
-        assertEquals(4 * 2 * (5 + 5) + 160 + 2 * 120 + 180, Retained.sizeOf(hello));
+        assertEquals(4 * 2 * (5 + 5) + 160 + 2 * 120 + 180, hello.heapEstimate());
     }
 }

@@ -17,8 +17,12 @@ record Entry(Message message, MessageId prev) {
         return message.id();
     }
 
-    /** An estimate of the heap it takes, as the in-memory broker counts: two bytes a character, plus objects. */
+    /**
+     * An estimate of the heap it takes: its message's, as the in-memory broker counts it ({@link
+     * Message#heapEstimate()}, which includes the JSON and the Server-Sent Event the message caches once sent, as
+     * a tail's message does too); the entry and its {@code prev} stand in for the in-memory history's map entry.
+     */
     long size() {
-        return 2L * (message.name().length() + message.text().length()) + 200;
+        return message.heapEstimate();
     }
 }

@@ -21,8 +21,10 @@ import org.asyncprimer.chat.MessageId;
  * newest id the reader has seen. It keeps at most {@code tailLimit} entries, and all tails of a node together
  * stay within the byte budget, trimmed oldest first (each keeps at least its newest entry).
  *
- * <p>Every method takes the feed's lock briefly and none calls a subscriber. A dropped feed (idle, or the broker
- * closed) refuses new subscriptions; the broker then opens a fresh one.
+ * <p>Every method that reads or changes the tail or its positions takes the feed's lock briefly; the subscription
+ * set (a concurrent set: {@link #subscriptions()}, {@link #subscriptionCount()}) and the join's future are used
+ * without it. No method calls a subscriber. A dropped feed (idle, or the broker closed) refuses new
+ * subscriptions; the broker then opens a fresh one.
  */
 final class Feed {
 

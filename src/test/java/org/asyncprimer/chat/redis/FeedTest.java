@@ -127,6 +127,15 @@ class FeedTest {
     }
 
     @Test
+    void countsEachEntryAsTheInMemoryBrokerCountsItsMessage() {
+        feed.join(MessageId.ZERO);
+        List<Entry> entries = run(1, 2);
+        feed.append(entries);
+        long expected = entries.get(0).message().heapEstimate() + entries.get(1).message().heapEstimate();
+        assertEquals(expected, budget.bytes.get(), "the message's estimate, its cached JSON and event included");
+    }
+
+    @Test
     void aDroppedFeedRefusesSubscriptionsAndEntriesAndFreesItsTail() {
         feed.join(MessageId.ZERO);
         feed.append(run(1, 3));
