@@ -184,7 +184,7 @@ class RedisBrokerIT extends BrokerContract {
             public boolean onMessage(Message message) {
                 inside.countDown();
                 try {
-                    assertTrue(release.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the test never released it");
+                    release.await(WAIT.toSeconds(), TimeUnit.SECONDS); // the test releases it, pass or fail
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -197,7 +197,8 @@ class RedisBrokerIT extends BrokerContract {
 
         Message second;
         try {
-            second = broker.publish(room(), new Draft("alice", "second")).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            second = broker.publish(room(), new Draft("alice", "second")).toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS);
         } finally {
             release.countDown();
         }

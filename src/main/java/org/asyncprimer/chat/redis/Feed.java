@@ -206,13 +206,20 @@ final class Feed {
     }
 
     private void wakeAll() {
-        int seen;
-        do {
-            seen = wakes.get();
-            for (RedisSubscription subscription : subscriptions) { // a concurrent set: no lock
-                subscription.wake();
-            }
-        } while (wakes.addAndGet(-seen) != 0);
+        try {
+            int seen;
+            do {
+                seen = wakes.get();
+                for (RedisSubscription subscription : subscriptions) { // a concurrent set: no lock
+                    subscription.wake();
+                }
+            } while (wakes.addAndGet(-seen) != 0);
+        } catch (RuntimeException | Error escaped) {
+            // A subscription catches its subscriber's RuntimeExceptions; anything else ends this pass. Left at its
+            // count, the room would never be woken on this node again: the next append starts a pass.
+            wakes.set(0);
+            throw escaped;
+        }
     }
 
     int subscriptionCount() {

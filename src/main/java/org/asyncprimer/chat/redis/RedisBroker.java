@@ -93,8 +93,8 @@ public final class RedisBroker implements Broker {
         this.clock = clock;
         // One thread sends every command, so that publishes keep the order they were made in (a client's two
         // messages sent back to back are stored in that order), and runs every reply's continuation (a subscription
-        // behind the tail takes its batch from Redis here) and the timers: all short, none blocks. The reader's
-        // fan-out to whole rooms is not short, and runs on the fan-out thread below.
+        // behind the tail has its read from Redis completed here) and the timers: all short, none blocks. Delivery
+        // is not short, and runs on the fan-out thread below: the reader's to whole rooms, and a read's batch.
         this.executor = new ScheduledThreadPoolExecutor(1, new NamedThreads("async-primer-chat-redis-"));
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -170,7 +170,8 @@ public final class RedisBroker implements Broker {
             } catch (Unavailable refused) {
                 return RedisSubscription.failed(subscriber, refused);
             }
-            RedisSubscription subscription = new RedisSubscription(feed, subscriber, store, executor, this::ended);
+            RedisSubscription subscription = new RedisSubscription(feed, subscriber, store, executor, fanOut,
+                    this::ended);
             if (feed.register(subscription)) {
                 // At once when the node already reads the room, so that the start is fixed by this call.
                 feed.joined().whenComplete((joined, failure) -> {
@@ -248,10 +249,11 @@ public final class RedisBroker implements Broker {
         executor.shutdown();
         fanOut.shutdown();
         try {
-            if (!executor.awaitTermination(2, TimeUnit.SECONDS)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2); // one wait for both pools
+            if (!executor.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
                 executor.shutdownNow();
             }
-            if (!fanOut.awaitTermination(2, TimeUnit.SECONDS)) {
+            if (!fanOut.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
                 fanOut.shutdownNow();
             }
             ((NamedThreads) executor.getThreadFactory()).join(Duration.ofSeconds(1));

@@ -1,5 +1,7 @@
 package org.asyncprimer.chat.redis;
 
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,6 +47,8 @@ final class RedisSubscription implements Subscription {
     private final Subscriber subscriber;
     private final Store store;
     private final ScheduledExecutorService timers;
+    /** Where a batch read from Redis is delivered: not the command thread that completes the read. */
+    private final Executor fanOut;
     private final Consumer<RedisSubscription> onEnd;
     private final AtomicReference<Ending> ending = new AtomicReference<>();
     private final AtomicInteger drainers = new AtomicInteger();
@@ -63,17 +67,18 @@ final class RedisSubscription implements Subscription {
     private boolean reading;
 
     RedisSubscription(Feed feed, Subscriber subscriber, Store store, ScheduledExecutorService timers,
-                      Consumer<RedisSubscription> onEnd) {
+                      Executor fanOut, Consumer<RedisSubscription> onEnd) {
         this.feed = feed;
         this.subscriber = subscriber;
         this.store = store;
         this.timers = timers;
+        this.fanOut = fanOut;
         this.onEnd = onEnd;
     }
 
     /** A subscription that could not start: the first resume reports why. */
     static RedisSubscription failed(Subscriber subscriber, RuntimeException cause) {
-        RedisSubscription failed = new RedisSubscription(null, subscriber, null, null, ended -> { });
+        RedisSubscription failed = new RedisSubscription(null, subscriber, null, null, null, ended -> { });
         failed.ending.set(new Ending(cause, true));
         return failed;
     }
@@ -204,7 +209,7 @@ final class RedisSubscription implements Subscription {
             if (failure == null) {
                 boolean gap = !entries.isEmpty() && !entries.get(0).prev().equals(at);
                 arrived.set(new Read(at, new Feed.Batch(gap, entries)));
-                drain();
+                drainOnFanOut();
             } else {
                 // Redis is away: the subscriber stays, and reads again a little later.
                 timers.schedule(() -> {
@@ -213,6 +218,18 @@ final class RedisSubscription implements Subscription {
                 }, RETRY_MS, TimeUnit.MILLISECONDS);
             }
         });
+    }
+
+    /**
+     * Drains on the node's fan-out thread: a read's completion runs on the thread that sends every command, and
+     * delivering a batch there would hold up the node's publishes (as the fan-out did, issue #12).
+     */
+    private void drainOnFanOut() {
+        try {
+            fanOut.execute(this::drain);
+        } catch (RejectedExecutionException closing) {
+            drain(); // the broker is closing: this delivers the close, if nothing else does
+        }
     }
 
     private void notifyClosed(Throwable cause) {
