@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.asyncprimer.app.AsyncResponse;
 import org.asyncprimer.app.Next;
@@ -28,10 +29,12 @@ import org.asyncprimer.metrics.ChatMeters;
  * backlog already waits in the history, and ending a client for a backlog larger than its outbox would only
  * send it round again.
  *
- * <p>A stream ends itself after its lifetime ({@code asyncprimer.chat.streamLifetimeMs}, default ten minutes),
- * between two events, as cleanly as any other end; the client resumes with Last-Event-ID. Events still waiting
- * in the outbox were never written, so the resumed stream reads them from the history. The container's async
- * timeout (the lifetime plus the margin) is only the backstop.
+ * <p>A stream ends itself after its lifetime ({@code asyncprimer.chat.streamLifetimeMs}, default ten minutes,
+ * counted from the request), between two events, as cleanly as any other end; the client resumes with
+ * Last-Event-ID. Events still waiting in the outbox were never written, so the resumed stream reads them from the
+ * history. Each stream ends up to a tenth of its lifetime early, at random: streams that opened together (everyone
+ * back after a restart) must not all end, and come back, in the same instant. The container's async timeout (the
+ * lifetime plus the margin) is only the backstop.
  */
 final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
 
@@ -41,7 +44,8 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
 
     private final Outbox<byte[]> outbox;
     private final Duration heartbeat;
-    private final Duration lifetime;
+    /** When this stream ends itself (System.nanoTime()): see the class comment. */
+    private final long endsAtNanos;
 
     // Changed by the subscriber callbacks, which the broker never runs two at a time.
     private volatile boolean catchingUp = true;
@@ -66,7 +70,8 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
         super(async, shared);
         this.outbox = new Outbox<>(bounds, delivery);
         this.heartbeat = heartbeat;
-        this.lifetime = lifetime;
+        long nanos = lifetime.toNanos();
+        this.endsAtNanos = System.nanoTime() + nanos - ThreadLocalRandom.current().nextLong(nanos / 10 + 1);
     }
 
     /** Fixes the position now, as the request arrives; delivery starts once the response can be written. */
@@ -135,7 +140,8 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
 
     @Override
     protected void started() {
-        lifetimeTimer = scheduler().schedule(this::expire, lifetime.toNanos(), TimeUnit.NANOSECONDS);
+        lifetimeTimer = scheduler().schedule(this::expire, Math.max(0, endsAtNanos - System.nanoTime()),
+                TimeUnit.NANOSECONDS);
         pinger = scheduler().schedule(this, heartbeat.toNanos(), TimeUnit.NANOSECONDS);
         subscription.resume();
     }
