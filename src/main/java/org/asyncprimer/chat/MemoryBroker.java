@@ -8,8 +8,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,10 +20,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The broker that keeps every room in this JVM: the last {@code history} messages per room, all rooms together
  * within {@code maxRetainedBytes} (the globally oldest messages go first), at most {@code maxRooms} rooms, and
- * rooms idle for {@code roomIdle} dropped by a sweep on the caller's scheduler. Publishing completes at once;
- * subscribers are woken on the publisher's thread (see {@link MemorySubscription}).
+ * rooms idle for {@code roomIdle} dropped by a sweep on the caller's scheduler. Publishing completes at once:
+ * a room of {@link #HAND_OFF_FROM} subscribers or more is woken on the broker's one fan-out thread, a smaller one
+ * on the publisher's thread (see {@link Room#wakeSubscriptions}, {@link MemorySubscription}).
  */
 public final class MemoryBroker implements Broker {
+
+    /** A room with at least this many subscriptions is woken on the fan-out thread, not the publisher's. */
+    static final int HAND_OFF_FROM = 64;
 
     private final ChatSettings settings;
     private final Clock clock;
@@ -30,11 +37,27 @@ public final class MemoryBroker implements Broker {
     private final AtomicInteger trimmers = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ScheduledFuture<?> sweeper;
+    /** Wakes large rooms' subscriptions: one thread for all rooms, its queue at most one task per room. */
+    private final ThreadPoolExecutor fanOut;
+    private final List<Thread> fanOutThreads = new CopyOnWriteArrayList<>();
+    private final int handOffFrom;
 
     /** Starts the idle-room sweep on {@code scheduler}; {@link #close()} stops it. */
     public MemoryBroker(ChatSettings settings, Clock clock, ScheduledExecutorService scheduler) {
+        this(settings, clock, scheduler, HAND_OFF_FROM);
+    }
+
+    /** As above, with rooms of {@code handOffFrom} subscriptions or more woken on the fan-out thread. */
+    MemoryBroker(ChatSettings settings, Clock clock, ScheduledExecutorService scheduler, int handOffFrom) {
         this.settings = settings;
         this.clock = clock;
+        this.handOffFrom = handOffFrom;
+        this.fanOut = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), task -> {
+            Thread thread = new Thread(task, "async-primer-chat-fanout");
+            thread.setDaemon(true);
+            fanOutThreads.add(thread);
+            return thread;
+        });
         long every = settings.sweepEvery().toMillis();
         this.sweeper = scheduler.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
     }
@@ -56,9 +79,7 @@ public final class MemoryBroker implements Broker {
             return CompletableFuture.failedStage(refused);
         }
         trimToBudget();
-        for (MemorySubscription subscription : room.subscriptions()) {
-            subscription.wake();
-        }
+        room.wakeSubscriptions(fanOut, handOffFrom);
         return CompletableFuture.completedStage(message);
     }
 
@@ -102,6 +123,19 @@ public final class MemoryBroker implements Broker {
                 subscription.close(null);
             }
             forget(room);
+        }
+        fanOut.shutdown();
+        try {
+            if (!fanOut.awaitTermination(2, TimeUnit.SECONDS)) {
+                fanOut.shutdownNow();
+            }
+            // The pool counts as terminated a moment before its thread has exited; the container checks for
+            // threads left behind right after undeploy.
+            for (Thread thread : fanOutThreads) {
+                thread.join(TimeUnit.SECONDS.toMillis(1));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

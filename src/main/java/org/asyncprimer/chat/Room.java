@@ -8,12 +8,15 @@ import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One room of the {@link MemoryBroker}: its retained history in id order, the ids it has issued, and its
  * subscriptions. Every method that reads or changes the history takes the room's lock, briefly; only
  * {@link #newest()} (a volatile set under the lock with each append) and the subscription set (a concurrent set:
- * {@link #subscriptions()}, {@link #subscriptionCount()}) are read without it. No method calls a subscriber: a
+ * {@link #wakeSubscriptions}, {@link #subscriptionCount()}) are read without it. No method calls a subscriber: a
  * publish appends here and then wakes the subscriptions outside the lock, and each subscription reads what it has
  * not yet delivered back from here. That read, and a subscription's start, happen under the same lock as the append,
  * which is what makes "after this id" exact when publishes race with subscribing.
@@ -34,6 +37,8 @@ final class Room {
     private final int historyLimit;
     private final Retained retained;
     private final Set<MemorySubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    /** Wakes asked of the broker's fan-out thread and not yet gone round for (see {@link #wakeSubscriptions}). */
+    private final AtomicInteger wakes = new AtomicInteger();
 
     // Guarded by this.
     private final NavigableMap<MessageId, Message> history = new TreeMap<>();
@@ -95,9 +100,48 @@ final class Room {
         }
     }
 
-    /** The subscriptions to wake after an append; read without the lock (a concurrent set). */
-    Iterable<MemorySubscription> subscriptions() {
-        return subscriptions;
+    /**
+     * Wakes the subscriptions after an append, without the lock. A room of at least {@code handOffFrom} is woken on
+     * {@code fanOut}, so that the publisher's answer does not wait for thousands of writes (issue #11: ~150 ms at
+     * 10 000); a smaller one on the caller's thread, where a hand-off would cost more than it saves. Waking is
+     * idempotent (a woken subscription takes everything up to the newest), so wakes asked while one is queued or
+     * running coalesce into one more pass: at most one task per room is ever queued.
+     */
+    void wakeSubscriptions(Executor fanOut, int handOffFrom) {
+        if (subscriptions.size() < handOffFrom) {
+            wakeEach();
+            return;
+        }
+        if (wakes.getAndIncrement() != 0) {
+            return;
+        }
+        try {
+            fanOut.execute(this::wakeAll);
+        } catch (RejectedExecutionException closing) {
+            wakes.set(0);
+            wakeEach(); // the broker is closing: the caller wakes them, as for a small room
+        }
+    }
+
+    private void wakeAll() {
+        try {
+            int seen;
+            do {
+                seen = wakes.get();
+                wakeEach();
+            } while (wakes.addAndGet(-seen) != 0);
+        } catch (RuntimeException | Error escaped) {
+            // A subscription catches its subscriber's RuntimeExceptions; anything else ends this pass. Left at its
+            // count, the room would never be handed off again: the next append starts a pass.
+            wakes.set(0);
+            throw escaped;
+        }
+    }
+
+    private void wakeEach() {
+        for (MemorySubscription subscription : subscriptions) { // a concurrent set: no lock
+            subscription.wake();
+        }
     }
 
     int subscriptionCount() {

@@ -22,12 +22,15 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Publishers and subscribers on many threads at once: subscriptions start while messages are being published,
  * subscribers refuse at random and are resumed from yet another thread, and every subscriber must still see
- * each message after its start exactly once, in order, with a gap marker exactly where history was lost.
+ * each message after its start exactly once, in order, with a gap marker exactly where history was lost. Each
+ * race runs twice: with every room woken on the publishers' threads, and with every wake handed to the broker's
+ * fan-out thread (as a room of thousands is woken).
  */
 class MemoryBrokerRaceTest {
 
@@ -57,9 +60,11 @@ class MemoryBrokerRaceTest {
     private record Run(MessageId since, Set<MessageId> publishedBefore, long lastTicketBefore, Probe probe) {
     }
 
-    @Test
-    void withAllHistoryRetainedEverySubscriberGetsEachMessageAfterItsStartOnceInOrder() throws Exception {
-        List<MessageId> all = race(1_000_000, 7);
+    @ParameterizedTest(name = "handed to the fan-out thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void withAllHistoryRetainedEverySubscriberGetsEachMessageAfterItsStartOnceInOrder(boolean handedOff)
+            throws Exception {
+        List<MessageId> all = race(1_000_000, 7, handedOff);
 
         for (Run run : runs) {
             List<MessageId> got = run.probe.ids();
@@ -83,9 +88,11 @@ class MemoryBrokerRaceTest {
         }
     }
 
-    @Test
-    void withShortHistorySlowSubscribersGetGapMarkersExactlyWhereMessagesWereLost() throws Exception {
-        List<MessageId> all = race(20, 2);
+    @ParameterizedTest(name = "handed to the fan-out thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void withShortHistorySlowSubscribersGetGapMarkersExactlyWhereMessagesWereLost(boolean handedOff)
+            throws Exception {
+        List<MessageId> all = race(20, 2, handedOff);
 
         long gaps = 0;
         for (Run run : runs) {
@@ -122,9 +129,9 @@ class MemoryBrokerRaceTest {
      * subscribes (without since, since its own last message, or since an older one) while the others go on.
      * Returns every id in order once all subscribers have the last message.
      */
-    private List<MessageId> race(int history, int refuseOneIn) throws Exception {
+    private List<MessageId> race(int history, int refuseOneIn, boolean handedOff) throws Exception {
         broker = new MemoryBroker(new ChatSettings(history, 10, 64 << 20, Duration.ofHours(1), Duration.ofSeconds(15)),
-                Clock.systemUTC(), scheduler);
+                Clock.systemUTC(), scheduler, handedOff ? 1 : Integer.MAX_VALUE);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<?>> done = new ArrayList<>();
         for (int p = 0; p < PUBLISHERS; p++) {

@@ -9,8 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
@@ -61,6 +64,77 @@ class MemoryBrokerTest {
         Backlog backlog = broker.read(room, after, limit).toCompletableFuture().join();
         List<String> lines = backlog.messages().stream().map(m -> m.id() + " " + m.text()).toList();
         return backlog.gap() ? Stream.concat(Stream.of("gap"), lines.stream()).toList() : lines;
+    }
+
+    /**
+     * Issue #11: "publishers never wait on subscribers". A room of thousands was woken on the publisher's thread,
+     * whose answer waited for every write (~150 ms at 10 000). A subscriber held inside its callback stands for
+     * that fan-out: the next publish must still return.
+     */
+    @Test
+    void aPublishReturnsWhileALargeRoomsFanOutIsBusy() throws Exception {
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder held = new Recorder() {
+            @Override
+            public boolean onMessage(Message message) {
+                inside.countDown();
+                try {
+                    release.await(10, SECONDS); // the test releases it, pass or fail
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.onMessage(message);
+            }
+        };
+        broker.subscribe("lobby", null, held).resume();
+        List<Recorder> others = new ArrayList<>();
+        for (int i = 1; i < MemoryBroker.HAND_OFF_FROM; i++) {
+            others.add(subscribe("lobby", null));
+        }
+        ExecutorService publisher = Executors.newSingleThreadExecutor();
+        try {
+            Message first = publisher.submit(() -> publish("lobby", "first")).get(10, SECONDS);
+            assertTrue(inside.await(10, SECONDS), "the fan-out never reached the held subscriber");
+            Message second;
+            try {
+                second = publisher.submit(() -> publish("lobby", "second")).get(5, SECONDS);
+            } finally {
+                release.countDown();
+            }
+            List<String> both = List.of(first.id() + " first", second.id() + " second");
+            for (Recorder subscriber : Stream.concat(Stream.of(held), others.stream()).toList()) {
+                awaitEvents(subscriber, both);
+            }
+        } finally {
+            publisher.shutdownNow();
+        }
+    }
+
+    @Test
+    void closeStopsTheFanOutThread() throws Exception {
+        for (int i = 0; i < MemoryBroker.HAND_OFF_FROM; i++) {
+            subscribe("lobby", null);
+        }
+        publish("lobby", "handed off");
+        assertTrue(fanOutAlive(), "a large room is woken on the fan-out thread");
+
+        broker.close();
+
+        assertTrue(!fanOutAlive(), "the broker's fan-out thread outlived close()");
+    }
+
+    private static boolean fanOutAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(thread -> thread.isAlive() && thread.getName().equals("async-primer-chat-fanout"));
+    }
+
+    private static void awaitEvents(Recorder recorder, List<String> expected) throws InterruptedException {
+        long deadline = System.nanoTime() + SECONDS.toNanos(10);
+        while (recorder.events().size() < expected.size() && System.nanoTime() < deadline) {
+            Thread.sleep(2); // polling with a deadline: delivery runs on the fan-out thread
+        }
+        assertEquals(expected, recorder.events());
     }
 
     @Test
