@@ -21,9 +21,9 @@ import org.asyncprimer.metrics.ChatMeters;
  *
  * <pre>curl -N 'http://localhost:8080/chat/lobby?since=0-0'</pre>
  *
- * <p>The subscription is the worker: the broker calls it on the publisher's thread, it queues the line and
- * drains; no thread waits in between. Its queue is bounded by {@code limit}: the message after it is refused,
- * and the response ends with what it has.
+ * <p>The subscription is the worker: the broker calls it on the thread that delivers (a publisher's, or the
+ * broker's fan-out thread), it queues the line and drains; no thread waits in between. Its queue is bounded by
+ * {@code limit}: the message after it is refused, and the response ends with what it has.
  */
 final class ChatPoll extends AsyncResponse implements Subscriber {
 
@@ -60,7 +60,7 @@ final class ChatPoll extends AsyncResponse implements Subscriber {
         begin();
     }
 
-    // ---- the broker's side (a publisher's thread, or ours in resume()) ----
+    // ---- the broker's side (a publisher's thread, the broker's fan-out thread, or ours in resume()) ----
 
     @Override
     public boolean onGap(MessageId oldest) {

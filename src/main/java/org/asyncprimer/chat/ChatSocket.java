@@ -74,7 +74,7 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
     @Override
     public void onOpen(Session session, EndpointConfig config) {
         this.session = session;
-        // Closed for not keeping up on a publisher's thread, behind a send the client never took: not for 20 s.
+        // Closed for not keeping up on the delivering thread, behind a send the client never took: not for 20 s.
         BlockingSends.bound(session);
         // Its own limit, whatever the container's default (the smaller of this and /websocket's): a publish body.
         session.setMaxTextMessageBufferSize(ChatInput.MAX_BODY_BYTES);
@@ -126,7 +126,7 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
         });
     }
 
-    // ---- the broker's side (a publisher's thread, or ours in resume()) ----
+    // ---- the broker's side (a publisher's thread, the broker's fan-out thread, or ours in resume()) ----
 
     @Override
     public boolean onGap(MessageId oldest) {

@@ -80,7 +80,7 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
         begin();
     }
 
-    // ---- the broker's side (a publisher's thread, or ours in resume()) ----
+    // ---- the broker's side (a publisher's thread, the broker's fan-out thread, or ours in resume()) ----
 
     @Override
     public boolean onGap(MessageId oldest) {

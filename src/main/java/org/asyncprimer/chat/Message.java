@@ -9,7 +9,7 @@ import java.util.Objects;
  * {@code {"id":"1795705200000-0","room":"lobby","name":"alice","text":"hi","at":"2026-11-26T15:00:00.000Z"}}.
  *
  * <p>A value like a record (equal when its five fields are), but not one: it keeps its JSON once encoded. A
- * publish hands the same instance to every subscriber of the room on the publisher's thread, so with 10 000
+ * publish hands the same instance to every subscriber of the room on the delivering thread, so with 10 000
  * subscribers the message is encoded once, not 10 000 times.
  */
 public final class Message {
@@ -88,7 +88,7 @@ public final class Message {
 
     /**
      * {@link ChatStream}'s event for this message, built once: a publish to 10 000 SSE subscribers would otherwise
-     * build 10 000 equal copies of it on the publisher's thread (issue #11's cost per delivery). Never modify it.
+     * build 10 000 equal copies of it on the delivering thread (issue #11's cost per delivery). Never modify it.
      */
     byte[] sseEvent() {
         byte[] encoded = sseEvent;
