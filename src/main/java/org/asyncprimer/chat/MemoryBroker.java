@@ -58,6 +58,9 @@ public final class MemoryBroker implements Broker {
             fanOutThreads.add(thread);
             return thread;
         });
+        // Started now, not at the first large room: a thread that appears under load and stays looks like a leak
+        // (ChurnIT compares the server's threads before and after a churn).
+        fanOut.prestartAllCoreThreads();
         long every = settings.sweepEvery().toMillis();
         this.sweeper = scheduler.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
     }

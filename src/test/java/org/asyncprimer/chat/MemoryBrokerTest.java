@@ -117,7 +117,7 @@ class MemoryBrokerTest {
             subscribe("lobby", null);
         }
         publish("lobby", "handed off");
-        assertTrue(fanOutAlive(), "a large room is woken on the fan-out thread");
+        assertTrue(fanOutAlive(), "the fan-out thread runs from the broker's start");
 
         broker.close();
 

@@ -106,6 +106,7 @@ public final class RedisBroker implements Broker {
         // queue holds at most one task per room (see Feed#wakeSubscriptions).
         this.fanOut = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 new NamedThreads("async-primer-chat-redis-fanout-"));
+        fanOut.prestartAllCoreThreads(); // now, not at the first delivery: one that appears under load looks leaked
         this.reader = new StreamReader(connections, executor, fanOut);
         long every = sweepEvery(settings.roomIdle()).toMillis();
         this.sweeper = executor.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
