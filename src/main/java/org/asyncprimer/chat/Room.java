@@ -9,8 +9,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One room of the {@link MemoryBroker}: its retained history in id order, the ids it has issued, and its
@@ -37,8 +35,8 @@ final class Room {
     private final int historyLimit;
     private final Retained retained;
     private final Set<MemorySubscription> subscriptions = ConcurrentHashMap.newKeySet();
-    /** Wakes asked of the broker's fan-out thread and not yet gone round for (see {@link #wakeSubscriptions}). */
-    private final AtomicInteger wakes = new AtomicInteger();
+    /** Passes over the subscriptions on the broker's fan-out thread (see {@link #wakeSubscriptions}). */
+    private final CoalescedPasses passes = new CoalescedPasses(this::wakeEach);
 
     // Guarded by this.
     private final NavigableMap<MessageId, Message> history = new TreeMap<>();
@@ -103,38 +101,13 @@ final class Room {
     /**
      * Wakes the subscriptions after an append, without the lock. A room of at least {@code handOffFrom} is woken on
      * {@code fanOut}, so that the publisher's answer does not wait for thousands of writes (issue #11: ~150 ms at
-     * 10 000); a smaller one on the caller's thread, where a hand-off would cost more than it saves. Waking is
-     * idempotent (a woken subscription takes everything up to the newest), so wakes asked while one is queued or
-     * running coalesce into one more pass: at most one task per room is ever queued.
+     * 10 000); a smaller one on the caller's thread, where a hand-off would cost more than it saves. Passes asked
+     * while one is queued or running coalesce ({@link CoalescedPasses}). A broker that is closing refuses the
+     * hand-off, and the caller wakes them, as for a small room.
      */
     void wakeSubscriptions(Executor fanOut, int handOffFrom) {
-        if (subscriptions.size() < handOffFrom) {
+        if (subscriptions.size() < handOffFrom || !passes.request(fanOut)) {
             wakeEach();
-            return;
-        }
-        if (wakes.getAndIncrement() != 0) {
-            return;
-        }
-        try {
-            fanOut.execute(this::wakeAll);
-        } catch (RejectedExecutionException closing) {
-            wakes.set(0);
-            wakeEach(); // the broker is closing: the caller wakes them, as for a small room
-        }
-    }
-
-    private void wakeAll() {
-        try {
-            int seen;
-            do {
-                seen = wakes.get();
-                wakeEach();
-            } while (wakes.addAndGet(-seen) != 0);
-        } catch (RuntimeException | Error escaped) {
-            // A subscription catches its subscriber's RuntimeExceptions; anything else ends this pass. Left at its
-            // count, the room would never be handed off again: the next append starts a pass.
-            wakes.set(0);
-            throw escaped;
         }
     }
 

@@ -6,9 +6,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.asyncprimer.chat.CoalescedPasses;
 import org.asyncprimer.chat.MessageId;
 
 /**
@@ -48,8 +47,8 @@ final class Feed {
     private final int tailLimit;
     private final Budget budget;
     private final Set<RedisSubscription> subscriptions = ConcurrentHashMap.newKeySet();
-    /** Wakes asked of the fan-out thread and not yet gone round for (see {@link #wakeSubscriptions}). */
-    private final AtomicInteger wakes = new AtomicInteger();
+    /** Passes over the subscriptions on the node's fan-out thread (see {@link #wakeSubscriptions}). */
+    private final CoalescedPasses passes = new CoalescedPasses(this::wakeEach);
     /** Completes when the room's newest id is known (see {@link #join}), or fails when Redis could not say. */
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
 
@@ -190,35 +189,17 @@ final class Feed {
     }
 
     /**
-     * Wakes the subscriptions on {@code fanOut}, not on the caller's thread, after an append. Waking is idempotent
-     * (a woken subscription takes everything up to the tail's newest), so wakes asked while one is queued or
-     * running coalesce into one more pass: at most one task per feed is ever queued.
+     * Wakes the subscriptions on {@code fanOut}, not on the caller's thread, after an append; passes asked while
+     * one is queued or running coalesce ({@link CoalescedPasses}). A broker that is closing refuses the pass, and
+     * closes every subscription itself.
      */
     void wakeSubscriptions(Executor fanOut) {
-        if (wakes.getAndIncrement() != 0) {
-            return;
-        }
-        try {
-            fanOut.execute(this::wakeAll);
-        } catch (RejectedExecutionException closing) {
-            wakes.set(0); // the broker is closing, and closes every subscription itself
-        }
+        passes.request(fanOut);
     }
 
-    private void wakeAll() {
-        try {
-            int seen;
-            do {
-                seen = wakes.get();
-                for (RedisSubscription subscription : subscriptions) { // a concurrent set: no lock
-                    subscription.wake();
-                }
-            } while (wakes.addAndGet(-seen) != 0);
-        } catch (RuntimeException | Error escaped) {
-            // A subscription catches its subscriber's RuntimeExceptions; anything else ends this pass. Left at its
-            // count, the room would never be woken on this node again: the next append starts a pass.
-            wakes.set(0);
-            throw escaped;
+    private void wakeEach() {
+        for (RedisSubscription subscription : subscriptions) { // a concurrent set: no lock
+            subscription.wake();
         }
     }
 
