@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -73,20 +72,7 @@ class MemoryBrokerTest {
      */
     @Test
     void aPublishReturnsWhileALargeRoomsFanOutIsBusy() throws Exception {
-        CountDownLatch inside = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Recorder held = new Recorder() {
-            @Override
-            public boolean onMessage(Message message) {
-                inside.countDown();
-                try {
-                    release.await(10, SECONDS); // the test releases it, pass or fail
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return super.onMessage(message);
-            }
-        };
+        HeldRecorder held = new HeldRecorder(Duration.ofSeconds(10));
         broker.subscribe("lobby", null, held).resume();
         List<Recorder> others = new ArrayList<>();
         for (int i = 1; i < MemoryBroker.HAND_OFF_FROM; i++) {
@@ -95,12 +81,12 @@ class MemoryBrokerTest {
         ExecutorService publisher = Executors.newSingleThreadExecutor();
         try {
             Message first = publisher.submit(() -> publish("lobby", "first")).get(10, SECONDS);
-            assertTrue(inside.await(10, SECONDS), "the fan-out never reached the held subscriber");
+            assertTrue(held.inside.await(10, SECONDS), "the fan-out never reached the held subscriber");
             Message second;
             try {
                 second = publisher.submit(() -> publish("lobby", "second")).get(5, SECONDS);
             } finally {
-                release.countDown();
+                held.release.countDown();
             }
             List<String> both = List.of(first.id() + " first", second.id() + " second");
             for (Recorder subscriber : Stream.concat(Stream.of(held), others.stream()).toList()) {

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.asyncprimer.chat.redis.RedisBroker;
@@ -177,30 +176,17 @@ class RedisBrokerIT extends BrokerContract {
     @Test
     void aPublishIsAnsweredWhileTheNodesFanOutIsBusy() throws Exception {
         Broker broker = broker(1000);
-        CountDownLatch inside = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Recorder held = new Recorder() {
-            @Override
-            public boolean onMessage(Message message) {
-                inside.countDown();
-                try {
-                    release.await(WAIT.toSeconds(), TimeUnit.SECONDS); // the test releases it, pass or fail
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return super.onMessage(message);
-            }
-        };
+        HeldRecorder held = new HeldRecorder(WAIT);
         broker.subscribe(room(), null, held).resume();
         Message first = publish(broker, room(), "first");
-        assertTrue(inside.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the fan-out never reached the subscriber");
+        assertTrue(held.inside.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the fan-out never reached the subscriber");
 
         Message second;
         try {
             second = broker.publish(room(), new Draft("alice", "second")).toCompletableFuture()
                     .get(5, TimeUnit.SECONDS);
         } finally {
-            release.countDown();
+            held.release.countDown();
         }
         awaitExactly(held, List.of(line(first), line(second)));
     }
