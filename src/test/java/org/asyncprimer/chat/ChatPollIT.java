@@ -56,7 +56,7 @@ class ChatPollIT extends Deployed {
         ChatHttp.publish(app, "next", "alice", "before the poll");
         long sent = System.nanoTime();
         CompletableFuture<ChatHttp.Reply> poll = CompletableFuture.supplyAsync(() -> poll("next", ""));
-        assertEquals(1, app.awaitStatus("openChatPolls", n -> n == 1, Duration.ofSeconds(5)), "the poll waits");
+        assertEquals(1, app.awaitStatus("openChatPolls", n -> n == 1, Duration.ofSeconds(20)), "the poll waits");
         Thread.sleep(300); // the poll must still be waiting after this, and answer only the message that follows
 
         String id = ChatHttp.publish(app, "next", "bob", "after");
@@ -67,14 +67,14 @@ class ChatPollIT extends Deployed {
         assertEquals(List.of(id), reply.ids());
         assertEquals("after", reply.lines().get(0).get("text").asText());
         assertTrue(tookMs >= 300, "waited for the message: " + tookMs + " ms");
-        assertEquals(0, app.awaitStatus("openChatPolls", n -> n == 0, Duration.ofSeconds(5)));
+        assertEquals(0, app.awaitStatus("openChatPolls", n -> n == 0, Duration.ofSeconds(20)));
     }
 
     @Test
     void afterTheNewestIdWaitsForTheNextMessage() throws Exception {
         String last = ChatHttp.publishMany(app, "wait", 2).get(1);
         CompletableFuture<ChatHttp.Reply> poll = CompletableFuture.supplyAsync(() -> poll("wait", "since=" + last));
-        assertEquals(1, app.awaitStatus("openChatPolls", n -> n == 1, Duration.ofSeconds(5)));
+        assertEquals(1, app.awaitStatus("openChatPolls", n -> n == 1, Duration.ofSeconds(20)));
 
         String next = ChatHttp.publish(app, "wait", "carol", "third");
 
@@ -91,8 +91,8 @@ class ChatPollIT extends Deployed {
         assertEquals(204, reply.status());
         assertEquals("", reply.body());
         assertTrue(tookMs >= 250 && tookMs < 5000, "204 after the timeout, took " + tookMs + " ms");
-        assertEquals(0, app.awaitStatus("openChatPolls", n -> n == 0, Duration.ofSeconds(5)));
-        int tasks = app.awaitStatus("schedulerTasks", n -> n <= idle, Duration.ofSeconds(5));
+        assertEquals(0, app.awaitStatus("openChatPolls", n -> n == 0, Duration.ofSeconds(20)));
+        int tasks = app.awaitStatus("schedulerTasks", n -> n <= idle, Duration.ofSeconds(20));
         assertTrue(tasks <= idle, "the timeout's timer is gone: " + tasks + " tasks, " + idle + " before");
     }
 
@@ -153,7 +153,7 @@ class ChatPollIT extends Deployed {
             for (CompletableFuture<ChatHttp.Reply> poll : polls) {
                 assertEquals(List.of(id), poll.get(20, TimeUnit.SECONDS).ids());
             }
-            assertEquals(0, small.awaitStatus("openChatPolls", n -> n == 0, Duration.ofSeconds(5)));
+            assertEquals(0, small.awaitStatus("openChatPolls", n -> n == 0, Duration.ofSeconds(20)));
         } finally {
             clients.shutdownNow();
         }
@@ -163,15 +163,15 @@ class ChatPollIT extends Deployed {
     void aPollerThatVanishesLeavesNothingBehind() throws Exception {
         int idle = app.status("schedulerTasks");
         RawClient client = RawClient.get(app.base(), "/chat/vanish?timeout=60000", 0);
-        assertEquals(1, app.awaitStatus("openChatPolls", n -> n == 1, Duration.ofSeconds(5)));
+        assertEquals(1, app.awaitStatus("openChatPolls", n -> n == 1, Duration.ofSeconds(20)));
 
         client.abort();
         // A waiting poll writes nothing, so the container notices the reset at the next write: the next message.
         ChatHttp.publish(app, "vanish", "alice", "anyone there?");
 
         assertEquals(0, app.awaitStatus("openChatPolls", n -> n == 0, Duration.ofSeconds(10)));
-        assertEquals(0, app.awaitStatus("chatSubscribers", n -> n == 0, Duration.ofSeconds(5)));
-        int tasks = app.awaitStatus("schedulerTasks", n -> n <= idle, Duration.ofSeconds(5));
+        assertEquals(0, app.awaitStatus("chatSubscribers", n -> n == 0, Duration.ofSeconds(20)));
+        int tasks = app.awaitStatus("schedulerTasks", n -> n <= idle, Duration.ofSeconds(20));
         assertTrue(tasks <= idle, "the poll's timer is gone: " + tasks + " tasks, " + idle + " before");
     }
 

@@ -47,7 +47,7 @@ class ChatSocketIT extends Deployed {
     @Test
     void sendsEachNewMessageAsItsJson() throws Exception {
         try (WsClient client = open("/chat/live/socket")) {
-            assertEquals(1, app.awaitStatus("openChatSockets", n -> n >= 1, Duration.ofSeconds(5)));
+            assertEquals(1, app.awaitStatus("openChatSockets", n -> n >= 1, Duration.ofSeconds(20)));
             String id = ChatHttp.publish(app, "live", "alice", "over http");
 
             JsonNode message = ChatHttp.JSON.readTree(client.nextReply());
@@ -110,7 +110,7 @@ class ChatSocketIT extends Deployed {
             }
             assertClosedWith(client.awaitClose(10), 1009, null);
         }
-        assertEquals(0, app.awaitStatus("openChatSockets", n -> n == 0, Duration.ofSeconds(5)));
+        assertEquals(0, app.awaitStatus("openChatSockets", n -> n == 0, Duration.ofSeconds(20)));
     }
 
     @Test
@@ -156,20 +156,20 @@ class ChatSocketIT extends Deployed {
         try (WsClient client = open(path)) {
             assertClosedWith(client.awaitClose(10), 1008, reason);
         }
-        assertEquals(0, app.awaitStatus("openChatSockets", n -> n == 0, Duration.ofSeconds(5)));
+        assertEquals(0, app.awaitStatus("openChatSockets", n -> n == 0, Duration.ofSeconds(20)));
     }
 
     @Test
     void aClientThatVanishesLeavesNoSessionOrSubscription() throws Exception {
-        assertEquals(0, app.awaitStatus("openChatSockets", n -> n == 0, Duration.ofSeconds(5)));
+        assertEquals(0, app.awaitStatus("openChatSockets", n -> n == 0, Duration.ofSeconds(20)));
         WsClient client = open("/chat/vanish/socket");
-        assertEquals(1, app.awaitStatus("openChatSockets", n -> n == 1, Duration.ofSeconds(5)));
-        assertTrue(app.awaitStatus("chatSubscribers", n -> n >= 1, Duration.ofSeconds(5)) >= 1);
+        assertEquals(1, app.awaitStatus("openChatSockets", n -> n == 1, Duration.ofSeconds(20)));
+        assertTrue(app.awaitStatus("chatSubscribers", n -> n >= 1, Duration.ofSeconds(20)) >= 1);
 
         client.abort(); // no close frame: the connection just drops
 
         assertEquals(0, app.awaitStatus("openChatSockets", n -> n == 0, Duration.ofSeconds(10)));
-        assertEquals(0, app.awaitStatus("chatSubscribers", n -> n == 0, Duration.ofSeconds(5)));
+        assertEquals(0, app.awaitStatus("chatSubscribers", n -> n == 0, Duration.ofSeconds(20)));
     }
 
     @Test
@@ -178,7 +178,7 @@ class ChatSocketIT extends Deployed {
                 ChatServlet.QUEUE_ITEMS, "4", ChatServlet.QUEUE_BYTES, "16384",
                 "asyncprimer.chat.history", "5000")));
              WsClient lagging = WsClient.openNotReading(small.base(), "/chat/lag/socket")) {
-            assertEquals(1, small.awaitStatus("chatSubscribers", n -> n == 1, Duration.ofSeconds(5)));
+            assertEquals(1, small.awaitStatus("chatSubscribers", n -> n == 1, Duration.ofSeconds(20)));
             String text = "😀".repeat(2000); // about 8 KB of JSON per message
             List<String> published = new ArrayList<>();
             long mostQueued = 0;
@@ -193,9 +193,9 @@ class ChatSocketIT extends Deployed {
             assertEquals(0, small.status("openChatSockets"), "closed after " + published.size() + " messages");
             // The publish that overflowed the socket closed it on its own request thread, behind a send the client
             // never took: Tomcat would hold that thread for its 20 s blocking-send timeout, not for 200 ms.
-            assertTrue(slowestPublishMs < 5000, "the slowest publish took " + slowestPublishMs + " ms");
+            assertTrue(slowestPublishMs < 10_000, "the slowest publish took " + slowestPublishMs + " ms");
             assertTrue(mostQueued <= 16_384, "the outbox never held more than its bound: " + mostQueued);
-            assertEquals(0, small.awaitStatus("chatSubscribers", n -> n == 0, Duration.ofSeconds(5)));
+            assertEquals(0, small.awaitStatus("chatSubscribers", n -> n == 0, Duration.ofSeconds(20)));
 
             lagging.startReading(); // what the server had sent before it gave up arrives
             List<String> got = new ArrayList<>();

@@ -35,7 +35,7 @@ class H2IT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int QUEUE_CAPACITY = 4;
-    private static final long LATE = 1500;
+    private static final long LATE = 3000;
 
     @Parameter
     Container container;
@@ -85,7 +85,7 @@ class H2IT {
                 () -> assertTrue(end >= 950 && end < 1000 + LATE, "END due 1000 ms in, came at " + end),
                 () -> assertEquals("no-cache", response.header("Cache-Control")),
                 () -> assertEquals("nosniff", response.header("X-Content-Type-Options")));
-        assertEquals(0, app.awaitStatus("openStreams", n -> n == 0, Duration.ofSeconds(5)));
+        assertEquals(0, app.awaitStatus("openStreams", n -> n == 0, Duration.ofSeconds(20)));
     }
 
     @Test
@@ -114,8 +114,9 @@ class H2IT {
         // From the second line: the first one's arrival also carries the connection's start-up on a busy machine.
         long second = response.lines().get(1).atMillis();
         long last = response.lines().get(4).atMillis();
-        assertTrue(last - second >= 3 * 100 - 50, "lines arrive one by one, not at once: " + response.lines());
-        assertEquals(0, app.awaitStatus("openFetches", n -> n == 0, Duration.ofSeconds(5)));
+        // Half the planned 300 ms: a line stamped late shrinks the gap; a buffered body gives about 0.
+        assertTrue(last - second >= 3 * 100 / 2, "lines arrive one by one, not at once: " + response.lines());
+        assertEquals(0, app.awaitStatus("openFetches", n -> n == 0, Duration.ofSeconds(20)));
     }
 
     @Test
@@ -131,7 +132,7 @@ class H2IT {
             assertTrue(end < 1000 + 5000, "END " + end + " ms after its request");
         }
         assertEquals(1, h2.connectionsOpened(), "every stream on one connection");
-        assertEquals(0, app.awaitStatus("openStreams", n -> n == 0, Duration.ofSeconds(5)));
+        assertEquals(0, app.awaitStatus("openStreams", n -> n == 0, Duration.ofSeconds(20)));
     }
 
     @Test

@@ -26,9 +26,13 @@ final class UndeployWarnings extends Handler implements AutoCloseable {
      * The connector's own request threads ({@code http-nio-...-exec-N}), which no application can start. Tomcat names
      * one when it was still bound to the context's class loader at the moment of the check: it had just finished
      * ending a response the stopping context completed (seen on Tomcat 10.1 in endsOpenStreamsWhenTheServerStops),
-     * and its stack trace shows it idle in the pool by the time the warning is written.
+     * and its stack trace shows it idle in the pool by the time the warning is written. Caught a moment earlier, still
+     * inside the connector's adapter while it writes the end of that response, the same thread is reported as "still
+     * processing a request" instead. A thread truly left with the context's class loader is still caught by
+     * {@code Deployment.stop()}.
      */
-    private static final Pattern CONTAINER_THREAD = Pattern.compile("started a thread named \\[[^\\]]*-exec-\\d+\\]");
+    private static final Pattern CONTAINER_THREAD = Pattern.compile(
+            "(started a thread named|The thread) \\[[^\\]]*-exec-\\d+\\]");
 
     private UndeployWarnings() {
         setLevel(Level.WARNING);

@@ -87,12 +87,13 @@ class MetricsIT {
     @Test
     void countsAClientThatHangsUpMidStreamAsClientGone() throws Exception {
         double gone = Scrape.of(app).get(STREAM_GONE);
-        try (RawClient client = RawClient.get(app.base(), "/stream?first=100&second=60000", 0)) {
+        try (RawClient client = RawClient.get(app.base(), "/stream?first=2000&second=60000", 0)) {
             client.readUntil("START");
             client.abort();
         }
 
-        // The server notices at its next write, MIDDLE's, 100 ms on.
+        // The server notices at its next write, MIDDLE's, 2 s on: the client has hung up by then, even on a busy
+        // machine (had MIDDLE gone out first, the next write would be END's, a minute later).
         assertEquals(gone + 1, Scrape.await(app, STREAM_GONE, n -> n >= gone + 1));
         assertEquals(0, app.awaitStatus("openStreams", n -> n == 0, Duration.ofSeconds(10)));
     }

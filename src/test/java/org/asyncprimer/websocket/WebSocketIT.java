@@ -3,12 +3,12 @@ package org.asyncprimer.websocket;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -73,33 +73,34 @@ class WebSocketIT extends Deployed {
 
     @Test
     void closesWith1009WhenATextMessageIsTooBig() throws Exception {
-        try (WsClient client = WsClient.open(app.base())) {
-            client.send("a".repeat(MAX_MESSAGE + 1));
-            assertEquals(1009, client.awaitClose(10).code());
-        }
+        assertClosesWith1009(0x1, "a".repeat(MAX_MESSAGE + 1).getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
     void closesWith1009WhenMultiByteTextExceedsTheLimitInBytes() throws Exception {
-        try (WsClient client = WsClient.open(app.base())) {
-            client.send("é".repeat(MAX_MESSAGE / 2 + 1)); // fewer chars than the limit, more bytes
-            assertEquals(1009, client.awaitClose(10).code());
-        }
+        // fewer chars than the limit, more bytes
+        assertClosesWith1009(0x1, "é".repeat(MAX_MESSAGE / 2 + 1).getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
     void closesWith1009WhenABinaryMessageIsTooBig() throws Exception {
-        try (WsClient client = WsClient.open(app.base())) {
-            client.roundTrip(new byte[0]);
-            CompletableFuture<String> never = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return client.roundTrip(new byte[MAX_MESSAGE + 1]);
-                } catch (Exception | AssertionError e) {
-                    return "no reply";
-                }
-            });
-            assertEquals(1009, client.awaitClose(10).code());
-            assertEquals("no reply", never.get(20, TimeUnit.SECONDS));
+        assertClosesWith1009(0x2, new byte[MAX_MESSAGE + 1]);
+    }
+
+    /**
+     * Sends one message over the limit and expects no reply, then the server's close frame with 1009. A raw client:
+     * Jetty closes having read only the frame's header, so the rest of the message can meet a reset connection, and
+     * the JDK's client then reports that broken pipe instead of the close frame it had already received (seen
+     * failing this test intermittently on Jetty 9.4).
+     */
+    private void assertClosesWith1009(int opcode, byte[] message) throws IOException {
+        try (RawWebSocket ws = RawWebSocket.open(app.base())) {
+            try {
+                ws.send(opcode, message, true);
+            } catch (IOException closedFirst) {
+                // Allowed (Jetty, see above): what the client reads next decides.
+            }
+            assertEquals(new RawWebSocket.Ending(1009, 0, 0), ws.readToClose());
         }
     }
 
@@ -190,7 +191,8 @@ class WebSocketIT extends Deployed {
         try (Deployment strict = Deployment.start(container, ServerOptions.defaults().withContextParams(params));
              WsClient client = WsClient.open(strict.base())) {
             assertEquals("Your message was: 'hi'", client.roundTrip("hi"));
-            WsClient.Close close = client.awaitClose(15);
+            // Tomcat looks for expired sessions every 10 s of its background process: up to 11 s seen here.
+            WsClient.Close close = client.awaitClose(30);
             assertTrue(close.code() == 1001 || close.code() == 1000, "idle close code " + close);
         }
     }

@@ -53,7 +53,7 @@ class WebSocketShutdownIT {
             app.stop();
             long stopMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-            assertTrue(stopMs < 10_000, "the stop took " + stopMs + " ms");
+            assertTrue(stopMs < 15_000, "the stop took " + stopMs + " ms");
             assertEquals(Set.of(), appThreads(), "threads of the undeployed app");
             for (WsClient client : clients) {
                 if (container.name().startsWith("TOMCAT")) {

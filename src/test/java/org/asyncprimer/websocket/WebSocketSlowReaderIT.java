@@ -46,10 +46,13 @@ class WebSocketSlowReaderIT {
      */
     private static final int MESSAGES = 64;
     private static final long PACE_MS = 50;
-    /** Every /status during the flood must answer within this. */
-    private static final long STATUS_MS = 1000;
-    /** How long the clients hold off reading once all have flooded the server: longer than STATUS_MS. */
-    private static final long HOLD_MS = 2000;
+    /**
+     * Every /status during the flood must answer within this. A held thread shows as an answer of HOLD_MS or more;
+     * a busy two-core machine alone (flood, GC, the test's own 25 clients) has taken 1.1 s at the flood's start.
+     */
+    private static final long STATUS_MS = 2000;
+    /** How long the clients hold off reading once all have flooded the server: twice STATUS_MS. */
+    private static final long HOLD_MS = 4000;
 
     @Parameter
     Container container;
