@@ -64,6 +64,7 @@ public final class ChatServlet extends HttpServlet {
     private transient AsyncResponse.Shared streams;
     private transient OpenResponses<Publish> publishes;
     private transient ChatMeters meters;
+    private transient SessionCloser closer;
     private Outbox.Bounds bounds;
     private Duration heartbeat;
     private Duration streamLifetime;
@@ -104,11 +105,24 @@ public final class ChatServlet extends HttpServlet {
         if (container == null) {
             throw new ServletException("this container offers no WebSocket support for " + ChatSocket.PATH);
         }
+        closer = new SessionCloser();
         try {
             container.addEndpoint(ChatSocket.config(new ChatSocket.Shared(broker, sockets, bounds,
-                    meters.delivery(ChatMeters.Transport.WEBSOCKET))));
+                    meters.delivery(ChatMeters.Transport.WEBSOCKET), closer)));
         } catch (DeploymentException e) {
+            closer.close();
             throw new ServletException("cannot deploy " + ChatSocket.PATH, e);
+        }
+    }
+
+    /**
+     * Stops the closer's thread, after the closes handed to it. The application's shutdown, which comes after this,
+     * closes the sessions still open on its own thread.
+     */
+    @Override
+    public void destroy() {
+        if (closer != null) {
+            closer.close();
         }
     }
 

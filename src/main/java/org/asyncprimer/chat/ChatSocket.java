@@ -9,7 +9,6 @@ import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -38,7 +37,7 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
 
     /** What every chat session is given. */
     record Shared(Broker broker, OpenResponses<ChatSocket> registry, Outbox.Bounds bounds,
-                  ChatMeters.Delivery delivery) {
+                  ChatMeters.Delivery delivery, SessionCloser closer) {
     }
 
     static final String PATH = "/chat/{room}/socket";
@@ -143,8 +142,9 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
             return true;
         }
         if (!catchingUp) {
-            // A live client that does not keep up; it resumes with since=<its last id>, from the history.
-            close(CloseCodes.VIOLATED_POLICY, "not keeping up: reconnect with since=<the last id you got>",
+            // A live client that does not keep up; it resumes with since=<its last id>, from the history. Closed
+            // on the closer's thread: this one delivers to everyone else.
+            closeLater(CloseCodes.VIOLATED_POLICY, "not keeping up: reconnect with since=<the last id you got>",
                     Outcome.OVERFLOW);
             return false;
         }
@@ -159,21 +159,25 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
 
     @Override
     public void onClosed(Throwable cause) {
+        // The broker's thread, which ends every subscription of the node now: none waits for another's close.
         if (cause == null) {
-            close(CloseCodes.GOING_AWAY, "the chat is shutting down", Outcome.SHUTDOWN);
+            closeLater(CloseCodes.GOING_AWAY, "the chat is shutting down", Outcome.SHUTDOWN);
         } else {
             // The same line as the other transports; a cause without a message (a subscriber's own failure) would
             // otherwise fail fit() and leave the session open with its delivery cancelled.
-            close(CloseCodes.TRY_AGAIN_LATER, Broker.Unavailable.line(cause), Outcome.ERROR);
+            closeLater(CloseCodes.TRY_AGAIN_LATER, Broker.Unavailable.line(cause), Outcome.ERROR);
         }
     }
 
     // ---- sending, one at a time ----
 
-    /** A reply of our own ({@code {"error":...}}): a client that does not read them is ended too. */
+    /**
+     * A reply of our own ({@code {"error":...}}), from the thread that read the client's text or the broker's that
+     * refused its publish: a client that does not read them is ended too.
+     */
     private void send(String text) {
         if (!offer(text, 0, null)) {
-            close(CloseCodes.VIOLATED_POLICY, "not reading what is sent", Outcome.OVERFLOW);
+            closeLater(CloseCodes.VIOLATED_POLICY, "not reading what is sent", Outcome.OVERFLOW);
         }
     }
 
@@ -234,13 +238,19 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
         end(Outcome.CLIENT_GONE);
     }
 
+    /** Ends the session here and closes it on this thread: the container's threads, and the shutdown. */
     private void close(CloseCodes code, String reason, Outcome why) {
         end(why);
-        try {
-            session.close(new CloseReason(code, fit(reason)));
-        } catch (IOException | IllegalStateException alreadyClosing) {
-            // The connection is gone or closing already: there is nothing left to release.
-        }
+        SessionCloser.closeNow(session, new CloseReason(code, fit(reason)));
+    }
+
+    /**
+     * Ends the session here (delivery stops, the outbox is dropped) and closes it on the {@link SessionCloser}'s
+     * thread: for the threads that deliver to other sessions too.
+     */
+    private void closeLater(CloseCodes code, String reason, Outcome why) {
+        end(why);
+        shared.closer().close(session, new CloseReason(code, fit(reason)));
     }
 
     /** Once, whichever way out comes first: leave the registry (ended as {@code why}), stop delivery, drop the rest. */

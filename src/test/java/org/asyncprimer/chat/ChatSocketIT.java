@@ -114,6 +114,47 @@ class ChatSocketIT extends Deployed {
     }
 
     @Test
+    void aRoomOfClientsThatAllFallBehindDoesNotHoldThePublisher() throws Exception {
+        int lagging = 20;
+        try (Deployment small = Deployment.start(container, ServerOptions.defaults().withContextParams(Map.of(
+                ChatServlet.QUEUE_ITEMS, "4", ChatServlet.QUEUE_BYTES, "16384",
+                "asyncprimer.chat.history", "5000")))) {
+            List<WsClient> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < lagging; i++) {
+                    clients.add(WsClient.openNotReading(small.base(), "/chat/crowd/socket"));
+                }
+                assertEquals(lagging, small.awaitStatus("chatSubscribers", n -> n == lagging, Duration.ofSeconds(20)));
+                String text = "\uD83D\uDE00".repeat(2000); // about 8 KB of JSON per message
+                // A room this small is delivered on the publisher's thread, which therefore also ends every client
+                // that overflows. Closing one on Tomcat waits for the send the client never took (200 ms): were the
+                // closes run there, the publishes that closed these 20 would together take 4 s or more.
+                long closingMs = 0;
+                int published = 0;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                for (int open = lagging; open > 0 && published < 5000 && System.nanoTime() < deadline; published++) {
+                    long sent = System.nanoTime();
+                    ChatHttp.publishJson(small, "crowd", "alice", text);
+                    long tookMs = (System.nanoTime() - sent) / 1_000_000;
+                    int stillOpen = small.status("openChatSockets");
+                    if (stillOpen < open) {
+                        closingMs += tookMs;
+                    }
+                    open = stillOpen;
+                }
+                assertEquals(0, small.status("openChatSockets"), "all fell behind after " + published + " messages");
+                assertTrue(closingMs < 2000, "the publishes that ended the " + lagging + " clients took " + closingMs
+                        + " ms together");
+                assertEquals(0, small.awaitStatus("chatSubscribers", n -> n == 0, Duration.ofSeconds(20)));
+            } finally {
+                for (WsClient client : clients) {
+                    client.abort();
+                }
+            }
+        }
+    }
+
+    @Test
     void refusesAHandshakeFromAForeignOrigin() throws Exception {
         ExecutionException refused = assertThrows(ExecutionException.class,
                 () -> WsClient.connect(app.base(), "/chat/origin/socket", "http://evil.example").get(10, TimeUnit.SECONDS));

@@ -1,0 +1,74 @@
+package org.asyncprimer.chat;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Closes chat sessions off the thread that delivers to them. On Tomcat, closing a session whose last send the
+ * client never took waits for that send first (up to {@code BlockingSends}' 200 ms, then the connection is
+ * dropped): closed on a publisher's thread or the broker's fan-out thread, a room of clients that all fell behind
+ * at once would hold the publisher, and every other subscriber of every room, for 200 ms a client. Jetty's close
+ * never waits, so there the hand-off only costs a queue entry.
+ *
+ * <p>One thread, started with the chat (ChurnIT counts the server's threads before and after a churn: one that
+ * appeared at the first overflow would look left behind) and stopped with it; once it is stopped the caller closes
+ * the session itself.
+ */
+final class SessionCloser implements AutoCloseable {
+
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
+    private final ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(), task -> {
+                Thread thread = new Thread(task, "async-primer-chat-closer");
+                thread.setDaemon(true);
+                threads.add(thread);
+                return thread;
+            });
+
+    SessionCloser() {
+        executor.prestartAllCoreThreads();
+    }
+
+    /** Closes {@code session} with {@code reason} soon, on the closer's thread; never waits for the client. */
+    void close(Session session, CloseReason reason) {
+        try {
+            executor.execute(() -> closeNow(session, reason));
+        } catch (RejectedExecutionException stopped) {
+            closeNow(session, reason); // the chat is stopping: nobody delivers any more
+        }
+    }
+
+    /** Closes {@code session} on this thread (which, on Tomcat, may wait for a send in flight). */
+    static void closeNow(Session session, CloseReason reason) {
+        try {
+            session.close(reason);
+        } catch (IOException | IllegalStateException alreadyClosing) {
+            // The connection is gone or closing already: there is nothing left to release.
+        }
+    }
+
+    /** Runs the closes already handed over (for at most 2 s), then stops the thread. */
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(2, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+            // The pool counts as terminated a moment before its thread has exited; the container checks for
+            // threads left behind right after undeploy.
+            for (Thread thread : threads) {
+                thread.join(TimeUnit.SECONDS.toMillis(1));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
