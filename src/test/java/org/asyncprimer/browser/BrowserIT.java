@@ -75,7 +75,8 @@ class BrowserIT extends DeployedOnTomcat11 {
                 }
             }
             assertEquals(List.of("START", "MIDDLE", "END"), words, form + ": " + log(form));
-            assertTrue(times.get(1) - times.get(0) >= 0.3 && times.get(2) - times.get(1) >= 0.3,
+            // At least half the planned 400 ms: a buffered body shows all three at once.
+            assertTrue(times.get(1) - times.get(0) >= 0.2 && times.get(2) - times.get(1) >= 0.2,
                     form + " chunks arrive apart, with their times: " + times);
         }
     }
@@ -98,8 +99,8 @@ class BrowserIT extends DeployedOnTomcat11 {
             }
         }
         assertEquals(3, times.size(), log("lines"));
-        assertTrue(times.get(1) - times.get(0) >= 0.3 && times.get(2) - times.get(1) >= 0.3,
-                "one by one: " + times);
+        assertTrue(times.get(1) - times.get(0) >= 0.2 && times.get(2) - times.get(1) >= 0.2,
+                "one by one (at least half the planned 400 ms apart): " + times);
     }
 
     @Test

@@ -25,7 +25,7 @@ class ManyStreamsBrowserIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int N = 12;
-    private static final String PAGE = "/many.html?n=" + N + "&first=1000&second=1000";
+    private static final String PAGE = "/many.html?n=" + N + "&first=2000&second=2000";
 
     /** One stream as the page saw it: ms since the page opened the streams. */
     private record Stream(long start, long end) {
@@ -57,7 +57,8 @@ class ManyStreamsBrowserIT {
             assertEquals("h2", state.get("protocol").asText(), "the page came over HTTP/2");
             List<Stream> streams = streams(state);
             long lastStart = streams.stream().mapToLong(Stream::start).max().orElseThrow();
-            assertTrue(lastStart < 1000, "all " + N + " START within 1 s of opening: " + streams);
+            // A browser that ran only six at once would START the seventh after the first END, 4 s in.
+            assertTrue(lastStart < 2000, "all " + N + " START within 2 s of opening: " + streams);
             assertEquals(N, mostAtOnce(streams), "all running at once: " + streams);
         }
     }
@@ -71,7 +72,7 @@ class ManyStreamsBrowserIT {
             List<Stream> streams = new ArrayList<>(streams(state));
             streams.sort(Comparator.comparingLong(Stream::start));
             long firstEnd = streams.subList(0, 6).stream().mapToLong(Stream::end).min().orElseThrow();
-            assertTrue(streams.get(5).start() < 1000, "six START at once: " + streams);
+            assertTrue(streams.get(5).start() < 2000, "six START at once: " + streams);
             assertTrue(streams.get(6).start() >= firstEnd,
                     "the 7th START only after one of the first six ENDed (" + firstEnd + " ms): " + streams);
             assertEquals(6, mostAtOnce(streams), "never more than 6 running: " + streams);

