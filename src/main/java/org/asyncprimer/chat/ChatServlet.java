@@ -50,8 +50,8 @@ public final class ChatServlet extends HttpServlet {
      */
     static final String STREAM_LIFETIME_MS = "asyncprimer.chat.streamLifetimeMs";
 
-    /** The broker as /status sees it: one "open" thing whose finish, at shutdown, closes it. */
-    record BrokerGauges(Broker broker) implements OpenResponses.Open {
+    /** The broker (and the sockets' closer) as /status sees it: one "open" thing whose finish closes the broker. */
+    record BrokerGauges(Broker broker, SessionCloser closer) implements OpenResponses.Open {
         @Override
         public void finish() {
             broker.close();
@@ -79,6 +79,7 @@ public final class ChatServlet extends HttpServlet {
         streamLifetime = Duration.ofMillis(ContextParams.intParam(context, STREAM_LIFETIME_MS, 600_000, 1000,
                 86_400_000));
         broker = Brokers.create(context, app.scheduler());
+        closer = new SessionCloser();
         meters = new ChatMeters(app.meters());
         // 1 while the broker reaches its storage (the in-memory one always does), read at each scrape; tagged
         // memory or redis, after the broker's class.
@@ -91,8 +92,10 @@ public final class ChatServlet extends HttpServlet {
                 .gauge("chatBytes", b -> b.broker().counts().bytes())
                 .gauge("chatSubscribers", b -> b.broker().counts().subscribers())
                 // 1 while the broker reaches its storage (always, in memory); 0 while Redis is away.
-                .gauge("chatBrokerConnected", b -> b.broker().connected() ? 1 : 0))
-                .add(new BrokerGauges(broker));
+                .gauge("chatBrokerConnected", b -> b.broker().connected() ? 1 : 0)
+                // Sockets that left the chat and whose close frame waits for the closer thread.
+                .gauge("chatSocketsClosing", b -> b.closer().pending()))
+                .add(new BrokerGauges(broker, closer));
         polls = app.shared(app.register(new OpenResponses<>("openChatPolls", "chat-longpoll", ChatPoll.class)));
         streams = app.shared(app.register(new OpenResponses<>("openChatStreams", "chat-sse", ChatStream.class)
                 .gauge("queuedChatStreamBytes", ChatStream::queuedBytes)));
@@ -103,14 +106,14 @@ public final class ChatServlet extends HttpServlet {
 
         ServerContainer container = (ServerContainer) context.getAttribute(ServerContainer.class.getName());
         if (container == null) {
+            closer.stop(); // no destroy() follows a failed init()
             throw new ServletException("this container offers no WebSocket support for " + ChatSocket.PATH);
         }
-        closer = new SessionCloser();
         try {
             container.addEndpoint(ChatSocket.config(new ChatSocket.Shared(broker, sockets, bounds,
                     meters.delivery(ChatMeters.Transport.WEBSOCKET), closer)));
-        } catch (DeploymentException e) {
-            closer.close();
+        } catch (DeploymentException | RuntimeException e) {
+            closer.stop(); // no destroy() follows a failed init()
             throw new ServletException("cannot deploy " + ChatSocket.PATH, e);
         }
     }
@@ -122,7 +125,7 @@ public final class ChatServlet extends HttpServlet {
     @Override
     public void destroy() {
         if (closer != null) {
-            closer.close();
+            closer.stop();
         }
     }
 

@@ -73,7 +73,8 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
     @Override
     public void onOpen(Session session, EndpointConfig config) {
         this.session = session;
-        // Closed for not keeping up on the delivering thread, behind a send the client never took: not for 20 s.
+        // Closed for not keeping up behind a send the client never took: the one closer thread (SessionCloser)
+        // must not wait 20 s on it.
         BlockingSends.bound(session);
         // Its own limit, whatever the container's default (the smaller of this and /websocket's): a publish body.
         session.setMaxTextMessageBufferSize(ChatInput.MAX_BODY_BYTES);
@@ -159,7 +160,8 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
 
     @Override
     public void onClosed(Throwable cause) {
-        // The broker's thread, which ends every subscription of the node now: none waits for another's close.
+        // The broker's thread, which ends every subscription of the node: the closes go to the closer thread, and
+        // at undeploy (the closer stopped first) they run here, one after another, as App's shutdown runs them.
         if (cause == null) {
             closeLater(CloseCodes.GOING_AWAY, "the chat is shutting down", Outcome.SHUTDOWN);
         } else {
@@ -238,10 +240,11 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
         end(Outcome.CLIENT_GONE);
     }
 
-    /** Ends the session here and closes it on this thread: the container's threads, and the shutdown. */
+    /** Ends the session and closes it on this thread: the container's threads, and the shutdown. */
     private void close(CloseCodes code, String reason, Outcome why) {
-        end(why);
-        SessionCloser.closeNow(session, new CloseReason(code, fit(reason)));
+        if (end(why)) {
+            SessionCloser.closeNow(session, new CloseReason(code, fit(reason)));
+        }
     }
 
     /**
@@ -249,14 +252,18 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
      * thread: for the threads that deliver to other sessions too.
      */
     private void closeLater(CloseCodes code, String reason, Outcome why) {
-        end(why);
-        shared.closer().close(session, new CloseReason(code, fit(reason)));
+        if (end(why)) {
+            shared.closer().closeSoon(session, new CloseReason(code, fit(reason)));
+        }
     }
 
-    /** Once, whichever way out comes first: leave the registry (ended as {@code why}), stop delivery, drop the rest. */
-    private void end(Outcome why) {
+    /**
+     * Once, whichever way out comes first: leave the registry (ended as {@code why}), stop delivery, drop the rest.
+     * True for the first way out, which also closes the session if it closes at all.
+     */
+    private boolean end(Outcome why) {
         if (!ended.compareAndSet(false, true)) {
-            return;
+            return false;
         }
         if (shared != null) {
             shared.registry().remove(this, why);
@@ -268,6 +275,7 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
         if (outbox != null) {
             outbox.clear();
         }
+        return true;
     }
 
     long queuedBytes() {

@@ -17,11 +17,15 @@ import java.util.concurrent.TimeUnit;
  * at once would hold the publisher, and every other subscriber of every room, for 200 ms a client. Jetty's close
  * never waits, so there the hand-off only costs a queue entry.
  *
- * <p>One thread, started with the chat (ChurnIT counts the server's threads before and after a churn: one that
- * appeared at the first overflow would look left behind) and stopped with it; once it is stopped the caller closes
- * the session itself.
+ * <p>One thread, so on Tomcat about five stuck sessions a second: after a crowd falls behind together its sessions
+ * have already left /status's {@code openChatSockets} and the room (nothing more is delivered to them) while their
+ * connections wait here, counted as {@code chatSocketsClosing}. Started with the chat (ChurnIT counts the server's
+ * threads before and after a churn: one that appeared at the first overflow would look left behind) and stopped
+ * with it; a close handed over after that runs on the caller's thread.
  */
-final class SessionCloser implements AutoCloseable {
+final class SessionCloser {
+
+    private static final System.Logger LOG = System.getLogger(SessionCloser.class.getName());
 
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
@@ -37,11 +41,12 @@ final class SessionCloser implements AutoCloseable {
     }
 
     /** Closes {@code session} with {@code reason} soon, on the closer's thread; never waits for the client. */
-    void close(Session session, CloseReason reason) {
+    void closeSoon(Session session, CloseReason reason) {
         try {
             executor.execute(() -> closeNow(session, reason));
         } catch (RejectedExecutionException stopped) {
-            closeNow(session, reason); // the chat is stopping: nobody delivers any more
+            // Stopped: the chat is being undeployed, and the application's shutdown closes sessions one by one too.
+            closeNow(session, reason);
         }
     }
 
@@ -54,13 +59,23 @@ final class SessionCloser implements AutoCloseable {
         }
     }
 
-    /** Runs the closes already handed over (for at most 2 s), then stops the thread. */
-    @Override
-    public void close() {
+    /** Closes handed over and not yet done: {@code /status} {@code chatSocketsClosing}. */
+    long pending() {
+        return executor.getQueue().size() + executor.getActiveCount();
+    }
+
+    /**
+     * Runs the closes already handed over, for at most 2 s, then stops the thread. Closes still waiting then are
+     * dropped (logged): their sessions have left the chat already, and the container closes their connections as
+     * it stops.
+     */
+    void stop() {
         executor.shutdown();
         try {
             if (!executor.awaitTermination(2, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
+                int dropped = executor.shutdownNow().size();
+                LOG.log(System.Logger.Level.WARNING, dropped + " chat session closes not run at undeploy;"
+                        + " the container closes those connections");
             }
             // The pool counts as terminated a moment before its thread has exited; the container checks for
             // threads left behind right after undeploy.
