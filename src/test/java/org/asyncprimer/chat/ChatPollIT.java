@@ -42,7 +42,7 @@ class ChatPollIT extends Deployed {
 
         assertEquals(200, reply.status());
         assertEquals(ids, reply.ids());
-        assertTrue(tookMs < 5000, "at once, not after the 25 s timeout: " + tookMs + " ms");
+        assertTrue(tookMs < 15_000, "at once, not after the 25 s timeout: " + tookMs + " ms");
         assertAll(
                 () -> assertEquals("application/x-ndjson;charset=utf-8",
                         reply.header("Content-Type").replace(" ", "").toLowerCase(java.util.Locale.ROOT)),
@@ -90,7 +90,7 @@ class ChatPollIT extends Deployed {
 
         assertEquals(204, reply.status());
         assertEquals("", reply.body());
-        assertTrue(tookMs >= 250 && tookMs < 5000, "204 after the timeout, took " + tookMs + " ms");
+        assertTrue(tookMs >= 250 && tookMs < 15_000, "204 after its 300 ms timeout, not the default 25 s, took " + tookMs + " ms");
         assertEquals(0, app.awaitStatus("openChatPolls", n -> n == 0, Duration.ofSeconds(20)));
         int tasks = app.awaitStatus("schedulerTasks", n -> n <= idle, Duration.ofSeconds(20));
         assertTrue(tasks <= idle, "the timeout's timer is gone: " + tasks + " tasks, " + idle + " before");

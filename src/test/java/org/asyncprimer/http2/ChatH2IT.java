@@ -83,7 +83,7 @@ class ChatH2IT extends Deployed {
         H2Client.Response reply = h2.stream(app.uri("/chat/history?since=0-0"));
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
 
-        assertTrue(tookMs < 5000, "at once, not after the 25 s timeout: " + tookMs + " ms");
+        assertTrue(tookMs < 15_000, "at once, not after the 25 s timeout: " + tookMs + " ms");
         assertEquals("HTTP/2.0", reply.version());
         assertEquals(200, reply.status());
         assertEquals("application/x-ndjson;charset=utf-8",
@@ -100,7 +100,7 @@ class ChatH2IT extends Deployed {
         assertEquals("HTTP/2.0", reply.version());
         assertEquals(204, reply.status());
         assertEquals(List.of(), reply.texts());
-        assertTrue(tookMs >= 250 && tookMs < 5000, "204 after the timeout, took " + tookMs + " ms");
+        assertTrue(tookMs >= 250 && tookMs < 15_000, "204 after its 300 ms timeout, not the default 25 s, took " + tookMs + " ms");
         assertEquals(0, app.awaitStatus("openChatPolls", n -> n == 0, WAIT));
     }
 
