@@ -218,16 +218,13 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
     }
 
     /**
-     * Writes while {@code isReady()} is true, flushing after each chunk. When it turns false we return at once: the
-     * container calls {@link #onWritePossible()} when the client has taken the bytes. Never take() or sleep here.
+     * Writes while {@code isReady()} is true, and flushes once nothing more is due: chunks due together (a chat
+     * stream's messages of one delivery run) leave in one write to the socket, not one each. When {@code isReady()}
+     * turns false we return at once: the container calls {@link #onWritePossible()} when the client has taken the
+     * bytes. Never take() or sleep here.
      */
     private void writeWhileReady() throws IOException {
         while (!ending && ready()) {
-            if (unflushed) {
-                unflushed = false;
-                out.flush();
-                continue;
-            }
             Next next = next();
             if (next instanceof Next.Write write) {
                 unflushed = true;
@@ -239,6 +236,9 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
                     refuse(end);
                 }
                 end(Outcome.COMPLETED);
+            } else if (unflushed) {
+                unflushed = false;
+                out.flush(); // then ask again: the flush may have left the output not ready
             } else {
                 return; // WAIT: the subclass drains again when something is due
             }

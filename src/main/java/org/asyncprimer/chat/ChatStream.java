@@ -92,10 +92,17 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
         return offer(message.sseEvent(), message.at()); // built once per message, shared by every stream
     }
 
+    /**
+     * Queues the event; it is written in {@link #onDelivered()}, with the others of the same run of delivery, in one
+     * flush. Only a full outbox is drained at once, to make room.
+     */
     private boolean offer(byte[] event, Instant publishedAt) {
         if (outbox.offer(event, event.length, publishedAt)) {
-            drain();
             return true;
+        }
+        drain();
+        if (outbox.offer(event, event.length, publishedAt)) {
+            return true; // the outbox was only waiting for the end of the run
         }
         if (!catchingUp) {
             // A live client that does not keep up resumes with Last-Event-ID, from the history.
@@ -114,6 +121,12 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
     @Override
     public void onCaughtUp() {
         catchingUp = false; // live from here: a full outbox now means a client that does not keep up
+    }
+
+    /** The broker's run of delivery is over: write what it queued, together. */
+    @Override
+    public void onDelivered() {
+        drain();
     }
 
     @Override

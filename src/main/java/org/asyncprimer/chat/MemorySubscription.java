@@ -95,6 +95,9 @@ final class MemorySubscription implements Subscription {
         do {
             try {
                 deliver();
+                if (ending.get() == null) {
+                    subscriber.onDelivered();
+                }
             } catch (RuntimeException thrown) {
                 close(thrown); // a broken subscriber must not break the publisher that woke it
             }

@@ -33,6 +33,14 @@ public interface Subscriber {
     void onCaughtUp();
 
     /**
+     * One run of delivery is over, whatever ended it (caught up, paused, a read from the store under way): a
+     * transport that let what it took wait in its own queue writes it out now, all of it at once. Called after
+     * every run until the subscription ends, never after {@link #onClosed}; the default does nothing.
+     */
+    default void onDelivered() {
+    }
+
+    /**
      * The broker ended the subscription: {@code cause} null when it is shutting down, otherwise why
      * ({@link Broker.TooManyRooms}, {@link Broker.Unavailable}, or what a callback threw). Called once, last,
      * and never after {@link Subscription#cancel()}.

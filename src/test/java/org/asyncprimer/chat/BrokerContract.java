@@ -291,6 +291,33 @@ abstract class BrokerContract {
     }
 
     @Test
+    void everyRunOfDeliveryEndsWithOnDeliveredAndNoneFollowsTheClose() throws InterruptedException {
+        // ChatStream queues what it is given and writes it all in onDelivered: an item taken and not followed by
+        // onDelivered would wait unwritten until the next message.
+        Broker broker = broker(1000);
+        Message one = publish(broker, room, "one");
+        Message two = publish(broker, room, "two");
+        Recorder recorder = subscribe(broker, room, MessageId.ZERO);
+        awaitExactly(recorder, List.of(line(one), line(two)));
+        await("the backlog's run ended with onDelivered", () -> recorder.undelivered.get() == 0);
+        Message three = publish(broker, room, "three");
+        awaitExactly(recorder, List.of(line(one), line(two), line(three)));
+        await("the live run ended with onDelivered", () -> recorder.undelivered.get() == 0);
+
+        Recorder paused = new Recorder(1);
+        Subscription subscription = broker.subscribe(room, MessageId.ZERO, paused);
+        subscription.resume();
+        awaitExactly(paused, List.of(line(one)));
+        await("a run that paused ended with onDelivered too", () -> paused.undelivered.get() == 0);
+
+        broker.close();
+        assertTrue(recorder.closed.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        int runs = recorder.deliveredRuns.get();
+        assertTrue(runs >= 2, runs + " runs");
+        assertEquals(0, recorder.deliveredAfterClosed.get(), "onClosed is the last call");
+    }
+
+    @Test
     void closeEndsEverySubscriptionAndRefusesWhatFollows() throws InterruptedException {
         Broker broker = broker(1000);
         Recorder one = subscribe(broker, room, null);

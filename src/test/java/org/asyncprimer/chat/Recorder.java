@@ -13,6 +13,11 @@ class Recorder implements Subscriber {
 
     private final List<String> events = new ArrayList<>();
     final AtomicInteger caughtUp = new AtomicInteger();
+    /** Items taken since the last {@link #onDelivered()}: what a transport would still hold unwritten. */
+    final AtomicInteger undelivered = new AtomicInteger();
+    final AtomicInteger deliveredRuns = new AtomicInteger();
+    /** {@link #onDelivered()} calls after {@link #onClosed}, which must be the last. */
+    final AtomicInteger deliveredAfterClosed = new AtomicInteger();
     final CountDownLatch closed = new CountDownLatch(1);
     volatile Throwable closedWith;
     private int room;
@@ -49,6 +54,15 @@ class Recorder implements Subscriber {
     }
 
     @Override
+    public void onDelivered() {
+        undelivered.set(0);
+        deliveredRuns.incrementAndGet();
+        if (closed.getCount() == 0) {
+            deliveredAfterClosed.incrementAndGet();
+        }
+    }
+
+    @Override
     public void onClosed(Throwable cause) {
         closedWith = cause;
         closed.countDown();
@@ -60,6 +74,7 @@ class Recorder implements Subscriber {
         }
         room--;
         events.add(event);
+        undelivered.incrementAndGet();
         return true;
     }
 }

@@ -136,6 +136,9 @@ final class RedisSubscription implements Subscription {
         do {
             try {
                 deliver();
+                if (ending.get() == null) {
+                    subscriber.onDelivered();
+                }
             } catch (RuntimeException thrown) {
                 close(thrown); // a broken subscriber must not break the reader that woke it
             }
