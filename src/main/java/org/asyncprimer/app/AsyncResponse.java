@@ -104,6 +104,10 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
     // Touched only under the turn lock (one thread at a time; volatile because that thread changes).
     private volatile boolean begun;
     private volatile boolean unflushed;
+    /** A chunk was handed to the output: it may still sit unflushed in the container's buffer, not committed. */
+    private volatile boolean wrote;
+    /** The first chunk was flushed, and with it the headers. */
+    private volatile boolean flushedOnce;
     private volatile boolean ended;
     private volatile int status;
     private volatile long stalledSince = NOT_STALLED;
@@ -219,15 +223,22 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
 
     /**
      * Writes while {@code isReady()} is true, and flushes once nothing more is due: chunks due together (a chat
-     * stream's messages of one delivery run) leave in one write to the socket, not one each. When {@code isReady()}
-     * turns false we return at once: the container calls {@link #onWritePossible()} when the client has taken the
-     * bytes. Never take() or sleep here.
+     * stream's messages of one delivery run) leave in one write to the socket, not one each. The first chunk goes out
+     * at once, alone, with the headers: the response is streamed (chunked), even when all of it would have been due
+     * before the first flush (a /stream with no delays), and a client sees it begin. When {@code isReady()} turns
+     * false we return at once: the container calls {@link #onWritePossible()} when the client has taken the bytes.
+     * Never take() or sleep here.
      */
     private void writeWhileReady() throws IOException {
         while (!ending && ready()) {
+            if (unflushed && !flushedOnce) {
+                flush();
+                continue;
+            }
             Next next = next();
             if (next instanceof Next.Write write) {
                 unflushed = true;
+                wrote = true;
                 out.write(write.chunk());
                 written(write.chunk());
             } else if (next instanceof Next.End end) {
@@ -237,12 +248,17 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
                 }
                 end(Outcome.COMPLETED);
             } else if (unflushed) {
-                unflushed = false;
-                out.flush(); // then ask again: the flush may have left the output not ready
+                flush(); // then ask again: the flush may have left the output not ready
             } else {
                 return; // WAIT: the subclass drains again when something is due
             }
         }
+    }
+
+    private void flush() throws IOException {
+        unflushed = false;
+        flushedOnce = true;
+        out.flush();
     }
 
     /**
@@ -251,8 +267,8 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
      */
     private void refuse(Next.End refusal) throws IOException {
         HttpServletResponse response = (HttpServletResponse) async.getResponse();
-        if (response.isCommitted()) {
-            return; // something went out already: too late for a status and a line of its own
+        if (wrote || response.isCommitted()) {
+            return; // something was written already: too late for a status and a line of its own
         }
         response.setStatus(refusal.status());
         response.setContentType("text/plain;charset=UTF-8"); // not the stream's type: this is a line saying why
@@ -303,7 +319,7 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
     private void complete() {
         try {
             HttpServletResponse response = (HttpServletResponse) async.getResponse();
-            if (status != 0 && !response.isCommitted()) {
+            if (status != 0 && !wrote && !response.isCommitted()) {
                 response.setStatus(status);
             }
             async.complete();

@@ -94,10 +94,14 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
 
     /**
      * Queues the event; it is written in {@link #onDelivered()}, with the others of the same run of delivery, in one
-     * flush. Only a full outbox is drained at once, to make room.
+     * flush. A long run is written as it goes, once the outbox is half full: a full one must mean a client that does
+     * not keep up, not a run that was not written yet.
      */
     private boolean offer(byte[] event, Instant publishedAt) {
         if (outbox.offer(event, event.length, publishedAt)) {
+            if (outbox.halfFull()) {
+                drain();
+            }
             return true;
         }
         drain();

@@ -94,4 +94,9 @@ final class Outbox<T> {
     long bytes() {
         return bytes.get();
     }
+
+    /** Holding half of either bound or more: a producer that batches its writes should write now. */
+    boolean halfFull() {
+        return items.get() * 2 >= bounds.items() || bytes.get() * 2 >= bounds.bytes();
+    }
 }
