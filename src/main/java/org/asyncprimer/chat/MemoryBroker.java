@@ -1,6 +1,7 @@
 package org.asyncprimer.chat;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -8,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -39,7 +39,7 @@ public final class MemoryBroker implements Broker {
     private final ScheduledFuture<?> sweeper;
     /** Wakes large rooms' subscriptions: one thread for all rooms, its queue at most one task per room. */
     private final ThreadPoolExecutor fanOut;
-    private final List<Thread> fanOutThreads = new CopyOnWriteArrayList<>();
+    private final NamedThreads fanOutThreads = new NamedThreads("async-primer-chat-fanout-");
     private final int handOffFrom;
 
     /** Starts the idle-room sweep on {@code scheduler}; {@link #close()} stops it. */
@@ -52,12 +52,8 @@ public final class MemoryBroker implements Broker {
         this.settings = settings;
         this.clock = clock;
         this.handOffFrom = handOffFrom;
-        this.fanOut = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), task -> {
-            Thread thread = new Thread(task, "async-primer-chat-fanout");
-            thread.setDaemon(true);
-            fanOutThreads.add(thread);
-            return thread;
-        });
+        this.fanOut = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                fanOutThreads);
         // Started now, not at the first large room: a thread that appears under load and stays looks like a leak
         // (ChurnIT compares the server's threads before and after a churn).
         fanOut.prestartAllCoreThreads();
@@ -132,11 +128,8 @@ public final class MemoryBroker implements Broker {
             if (!fanOut.awaitTermination(2, TimeUnit.SECONDS)) {
                 fanOut.shutdownNow();
             }
-            // The pool counts as terminated a moment before its thread has exited; the container checks for
-            // threads left behind right after undeploy.
-            for (Thread thread : fanOutThreads) {
-                thread.join(TimeUnit.SECONDS.toMillis(1));
-            }
+            // The container checks for threads left behind right after undeploy.
+            fanOutThreads.join(Duration.ofSeconds(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

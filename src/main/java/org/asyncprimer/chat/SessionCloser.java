@@ -3,8 +3,7 @@ package org.asyncprimer.chat;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -27,14 +26,9 @@ final class SessionCloser {
 
     private static final System.Logger LOG = System.getLogger(SessionCloser.class.getName());
 
-    private final List<Thread> threads = new CopyOnWriteArrayList<>();
+    private final NamedThreads threads = new NamedThreads("async-primer-chat-closer-");
     private final ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(), task -> {
-                Thread thread = new Thread(task, "async-primer-chat-closer");
-                thread.setDaemon(true);
-                threads.add(thread);
-                return thread;
-            });
+            new LinkedBlockingQueue<>(), threads);
 
     SessionCloser() {
         executor.prestartAllCoreThreads();
@@ -77,11 +71,8 @@ final class SessionCloser {
                 LOG.log(System.Logger.Level.WARNING, dropped + " chat session closes not run at undeploy;"
                         + " the container closes those connections");
             }
-            // The pool counts as terminated a moment before its thread has exited; the container checks for
-            // threads left behind right after undeploy.
-            for (Thread thread : threads) {
-                thread.join(TimeUnit.SECONDS.toMillis(1));
-            }
+            // The container checks for threads left behind right after undeploy.
+            threads.join(Duration.ofSeconds(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -112,7 +112,7 @@ class MemoryBrokerTest {
 
     private static boolean fanOutAlive() {
         return Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(thread -> thread.isAlive() && thread.getName().equals("async-primer-chat-fanout"));
+                .anyMatch(thread -> thread.isAlive() && thread.getName().startsWith("async-primer-chat-fanout-"));
     }
 
     private static void awaitEvents(Recorder recorder, List<String> expected) throws InterruptedException {

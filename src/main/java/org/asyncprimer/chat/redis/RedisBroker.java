@@ -24,6 +24,7 @@ import org.asyncprimer.chat.ChatSettings;
 import org.asyncprimer.chat.Draft;
 import org.asyncprimer.chat.Message;
 import org.asyncprimer.chat.MessageId;
+import org.asyncprimer.chat.NamedThreads;
 import org.asyncprimer.chat.Subscriber;
 import org.asyncprimer.chat.Subscription;
 

@@ -1,4 +1,4 @@
-package org.asyncprimer.chat.redis;
+package org.asyncprimer.chat;
 
 import java.time.Duration;
 import java.util.List;
@@ -6,14 +6,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Daemon threads named {@code <prefix>N}, remembered so that the broker's close can wait for them to end. */
-final class NamedThreads implements ThreadFactory {
+/**
+ * Daemon threads named {@code <prefix>N}, remembered so that whoever stops their pool (a broker's close, the
+ * chat's session closer) can wait for them to end.
+ */
+public final class NamedThreads implements ThreadFactory {
 
     private final String prefix;
     private final AtomicInteger count = new AtomicInteger();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
 
-    NamedThreads(String prefix) {
+    public NamedThreads(String prefix) {
         this.prefix = prefix;
     }
 
@@ -26,7 +29,7 @@ final class NamedThreads implements ThreadFactory {
     }
 
     /** The pool counts as terminated a moment before its threads have exited: wait for them, a bounded time. */
-    void join(Duration each) throws InterruptedException {
+    public void join(Duration each) throws InterruptedException {
         for (Thread thread : threads) {
             if (thread != Thread.currentThread()) {
                 thread.join(each.toMillis());
