@@ -185,6 +185,7 @@ final class ChatBench {
         Files.writeString(out.resolve("results.md"), "\n" + command + "`\n\n" + table + "\n",
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         Chart.writeSeries(out.resolve(label + ".csv"), loop.samples());
+        writePerMessage(out.resolve(label + "-per-message.csv"), subscribers, count);
 
         int complete = (int) subscribers.stream().filter(ChatSubscriber::complete).count();
         return new Bench.Result(label, n, complete, n - complete, loop.peak(), (long) n * count,
@@ -202,6 +203,21 @@ final class ChatBench {
                 group.stream().filter(ChatSubscriber::complete).count(),
                 group.stream().mapToInt(s -> s.outOfOrder).sum(), group.stream().mapToInt(s -> s.duplicates).sum(),
                 Stats.of(latency).cell(), Stats.of(publisher.answerMs()).cell());
+    }
+
+    /**
+     * Latency of each message across the subscribers that got it (seq, p50, p99, max ms): whether a run's tail is
+     * every message's last subscribers or a few messages that came late to all.
+     */
+    private static void writePerMessage(Path file, List<ChatSubscriber> subscribers, int count) throws IOException {
+        StringBuilder csv = new StringBuilder("seq,p50_ms,p99_ms,max_ms\n");
+        for (int seq = 1; seq <= count; seq++) {
+            int at = seq;
+            Stats stats = Stats.of(subscribers.stream().mapToLong(s -> s.latencyNanos[at]).filter(nanos -> nanos > 0)
+                    .mapToDouble(nanos -> nanos / 1e6).toArray());
+            csv.append(String.format("%d,%.0f,%.0f,%.0f%n", seq, stats.p50(), stats.p99(), stats.max()));
+        }
+        Files.writeString(file, csv);
     }
 
     /** Each kind of failure once, with how many subscribers it struck; the publisher's first. */

@@ -4,15 +4,15 @@ import java.nio.ByteBuffer;
 
 /**
  * A chat subscriber over a WebSocket, {@code /chat/{room}/socket?since=<marker>}: each text message is a
- * message's JSON. Subscribed at the 101 (the server subscribes in onOpen, right after it); after the last message
- * it sends a close frame (1000). The frames are {@link WsFrames}'.
+ * message's JSON. Subscribed at the 101 (the server subscribes in onOpen, right after it); finished with the last
+ * message, and its connection closed when the run ends ({@link SubscriberLoop}: a close frame right away would have
+ * the server take every client's close while it still delivers the last message). The frames are {@link WsFrames}'.
  */
 final class WsSubscriber extends ChatSubscriber {
 
     private ByteBuffer out;
     private ByteBuffer in = ByteBuffer.allocate(4096);
     private boolean upgraded;
-    private boolean closing;
 
     WsSubscriber(String host, String room, String since, int count, Runnable onReady) {
         super("ws", count, onReady);
@@ -35,7 +35,7 @@ final class WsSubscriber extends ChatSubscriber {
             if (!upgraded && !handshake()) {
                 return;
             }
-            while (failure == null && !closing && frameReady()) {
+            while (failure == null && !hasLast() && frameReady()) {
                 frame(WsFrames.read(in), now);
             }
         } finally {
@@ -74,10 +74,6 @@ final class WsSubscriber extends ChatSubscriber {
             fail("a fragmented message"); // the chat's messages are small: the server sends each in one frame
         } else if (opcode == 1) {
             message(frame.payload(), 0, frame.payload().length, now);
-            if (hasLast()) {
-                closing = true;
-                out = WsFrames.close1000();
-            }
         } else if (opcode == 9) {
             out = WsFrames.masked(0xA, frame.payload()); // pong; at most one is pending, the next ping gets the next
         } else if (opcode == 8) {
@@ -90,7 +86,7 @@ final class WsSubscriber extends ChatSubscriber {
 
     @Override
     public boolean finished() {
-        return (closing && !out.hasRemaining()) || failure != null;
+        return hasLast() || failure != null;
     }
 
     @Override
