@@ -110,6 +110,23 @@ class ChatSubscriberTest {
         assertAll(() -> assertTrue(sse.finished()), () -> assertEquals("a line over 65536 bytes", sse.why()));
     }
 
+    @Test
+    void aWebSocketSubscriberFinishesWithTheLastMessageAndSendsNothingMore() {
+        WsSubscriber ws = new WsSubscriber("h", "r", "1-0", 3, () -> { });
+        ws.outgoing().position(ws.outgoing().limit()); // the upgrade was sent
+        ws.received(bytes("HTTP/1.1 101 \r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"), 0);
+        for (int seq = 1; seq <= 3; seq++) {
+            byte[] payload = json(seq).getBytes(StandardCharsets.US_ASCII);
+            ByteBuffer frame = ByteBuffer.allocate(2 + payload.length).put((byte) 0x81).put((byte) payload.length)
+                    .put(payload).flip(); // a server's text frame: unmasked, under 126 bytes
+            ws.received(frame, seq * 1_000_000L + 1_000_000L);
+        }
+
+        // No close frame now: the loop closes the connection when the run ends (SubscriberLoop).
+        assertAll(() -> assertTrue(ws.complete(), ws::why), () -> assertTrue(ws.finished()),
+                () -> assertFalse(ws.outgoing().hasRemaining(), "something sent after the last message"));
+    }
+
     private static String event(int seq) {
         return "id: 9-" + seq + "\nevent: message\ndata: " + json(seq) + "\n\n";
     }
