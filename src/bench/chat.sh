@@ -7,11 +7,11 @@
 # subscribers as the run, WARMUP_RATE messages/s for WARMUP_DURATION s, in another room: a 2 000-subscriber, 4 s
 # warm-up left C2 using 6-30 % of the server's CPU inside the measured run), and each run waits for a quiet machine.
 # The results note the JIT compiler threads' CPU during each measured run. Results: target/bench-chat/results.md,
-# printed at the end.
+# printed at the end, and each run's latency per message in target/bench-chat/<run>-per-message.csv.
 #
 #   src/bench/chat.sh          # needs `mvn verify` (or package + the cargo install) first, and Debian's
 #                              # python3-bottle and python3-gevent for the seed's runs
-# Environment: PORT (Tomcat, 8080), SEED_PORT (8081), N_SSE, N_WS (10000), N_POLL (5000), DURATION (30 s),
+# Environment: PORT (Tomcat, 8080), SEED_PORT (8081), N_SSE, N_WS (10000), N_POLL (5000; each 0: none), DURATION (30 s),
 # MAX_LOAD (2.5: the 1-minute load average a run waits for), WAIT_TRIES (40 waits of 30 s at most; 0: none),
 # WARMUP_RATE (2 messages/s), WARMUP_DURATION (20 s; 0: no warm-up), SEED (1; 0: skip the seed's runs).
 set -euo pipefail
@@ -50,8 +50,8 @@ tomcat_run() { # transport n
   fi
   src/bench/server.sh stop "chat-$1" || echo "tomcat-$1-$2: the server (PID $pid) was gone before it was stopped" | tee -a "$out/results.md"
 }
-tomcat_run sse "${N_SSE:-10000}"
-tomcat_run ws "${N_WS:-10000}"
+if [ "${N_SSE:-10000}" -gt 0 ]; then tomcat_run sse "${N_SSE:-10000}"; fi
+if [ "${N_WS:-10000}" -gt 0 ]; then tomcat_run ws "${N_WS:-10000}"; fi
 if [ "${N_POLL:-5000}" -gt 0 ]; then tomcat_run poll "${N_POLL:-5000}"; fi
 
 seed_run() { # mode label n [options]
