@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Issue #12's benchmark: the chat on two nodes that share one Redis, against the same load on one node.
 #  1. redis-server (append-only, every write fsynced before Redis answers; data in a fresh target/bench-nodes-redis.*
-#     folder), a standalone Tomcat node and a Jetty node (src/bench/server.sh), both with
+#     folder), a standalone Tomcat node and a Jetty node (NODE_B=tomcat: a second Tomcat; src/bench/server.sh), both with
 #     asyncprimer.chat.redis pointing at that Redis: N SSE subscribers of one room, spread over the two nodes in
 #     turn (N/2 each), and one publisher on the Tomcat node, RATE messages/s for DURATION s. Each subscriber's
-#     publish-to-receive latency is that of its node: the Jetty node's is the cross-node one (but every message
+#     publish-to-receive latency is that of its node: the second node's is the cross-node one (but every message
 #     reaches both nodes the same way: through Redis, whose XREAD each node's one reader runs).
 #  2. The baseline of the same run: the same N SSE subscribers on the Tomcat node alone, with its in-memory broker.
 # Each run is preceded by a warm-up on the same servers so that the JIT compiles first (as many
@@ -14,7 +14,8 @@
 #
 #   flock /work/wt/_notes/bench.lock src/bench/nodes.sh      # after `mvn verify` (the WAR, the standalone Tomcat)
 #
-# Environment: PORT_A (18100: Tomcat), PORT_B (18101: Jetty), REDIS_PORT (18120), N (10000), RATE (1),
+# Environment: PORT_A (18100: Tomcat), PORT_B (18101: the second node), NODE_B (jetty; tomcat: a second standalone
+# Tomcat with the run command's settings, as docker/compose.yaml deploys), REDIS_PORT (18120), N (10000), RATE (1),
 # DURATION (30 s), WARMUP (subscribers: N; 0: none), WARMUP_RATE (RATE), WARMUP_DURATION (20 s).
 # Results: target/bench-nodes/results.md, printed at the end.
 set -euo pipefail
@@ -28,6 +29,8 @@ duration=${DURATION:-30}
 warmup=${WARMUP:-$n}
 warmup_rate=${WARMUP_RATE:-$rate}
 warmup_duration=${WARMUP_DURATION:-20}
+node_b=${NODE_B:-jetty}
+case "$node_b" in tomcat|jetty) ;; *) echo "NODE_B must be jetty or tomcat, not $node_b" >&2; exit 2 ;; esac
 out=target/bench-nodes
 # The run command's heap, JVM options and connector: $heap, $initial_heap, $jvmargs, $connector.
 source src/bench/lib.sh
@@ -88,19 +91,19 @@ mvn -q test-compile
 redis_pid=$!
 for _ in $(seq 1 40); do redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG && break; sleep 0.25; done
 redis="asyncprimer.chat.redis=redis://127.0.0.1:$redis_port"
-started+=(nodes-tomcat nodes-jetty) # before they start: $(node ...) runs in a subshell
+started+=(nodes-tomcat "nodes-$node_b-b") # before they start: $(node ...) runs in a subshell
 tomcat_pid=$(node tomcat nodes-tomcat "$port_a" "$redis")
-jetty_pid=$(node jetty nodes-jetty "$port_b" "$redis")
+b_pid=$(node "$node_b" "nodes-$node_b-b" "$port_b" "$redis")
 connected "$port_a"; connected "$port_b"
 urls="http://127.0.0.1:$port_a/,http://127.0.0.1:$port_b/"
 if [ "$warmup" -gt 0 ]; then
   bench "chat --url $urls --transport sse --n $warmup --rate $warmup_rate --duration $warmup_duration --room warmup --label warmup --out target/bench-scratch"
 fi
-printf '\ntwo nodes (Tomcat PID %s, Jetty PID %s, redis-server PID %s), 1-minute load before the run: %s\n' \
-  "$tomcat_pid" "$jetty_pid" "$redis_pid" "$(cut -d ' ' -f 1 /proc/loadavg)" >> "$out/results.md"
-jit_note two-nodes "$tomcat_pid" "$jetty_pid"
+printf '\ntwo nodes (Tomcat PID %s, %s PID %s, redis-server PID %s), 1-minute load before the run: %s\n' \
+  "$tomcat_pid" "${node_b^}" "$b_pid" "$redis_pid" "$(cut -d ' ' -f 1 /proc/loadavg)" >> "$out/results.md"
+jit_note two-nodes "$tomcat_pid" "$b_pid"
 bench "chat --url $urls --transport sse --n $n --rate $rate --duration $duration --settle 2000 --label two-nodes-sse-$n --out $out"
-jit_note two-nodes "$tomcat_pid" "$jetty_pid"
+jit_note two-nodes "$tomcat_pid" "$b_pid"
 # Two connections per node whatever the number of clients: 4, plus the redis-cli asking.
 printf 'Redis clients after the run, this redis-cli included: %s\n' \
   "$(redis-cli -p "$redis_port" info clients | tr -d '\r' | sed -n 's/^connected_clients://p')" | tee -a "$out/results.md"

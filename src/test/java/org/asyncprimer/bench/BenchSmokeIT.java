@@ -88,11 +88,19 @@ class BenchSmokeIT extends DeployedOnTomcat11 {
     void chatScenarioDeliversEveryMessageToEverySubscriberOfEachTransport() throws Exception {
         // 20 subscribers each over SSE, WebSocket and long-poll; 5 messages. A subscriber completes only with every
         // message once and in order, so completed and messages received also say: no duplicates, no reordering.
+        Path perMessageFile = Path.of("target/bench-smoke/smoke-chat-per-message.csv");
+        Files.deleteIfExists(perMessageFile); // an earlier run's must not stand in for this one's
         Bench.Result result = Bench.run("chat", "--url", app.base().toString(), "--transport", "mix", "--n", "60",
                 "--rate", "10", "--duration", "0.5", "--room", "smoke", "--pid", PID, "--label", "smoke-chat",
                 "--out", "target/bench-smoke");
 
         assertEveryClientCompleted(result, 60, 60 * 5);
+        // Each message's latency across the subscribers: a header, then one row per message, each got by all 60.
+        List<String> perMessage = Files.readAllLines(perMessageFile);
+        assertEquals("seq,p50_ms,p99_ms,max_ms", perMessage.get(0));
+        assertEquals(List.of("1", "2", "3", "4", "5"),
+                perMessage.stream().skip(1).map(line -> line.split(",")[0]).toList(), perMessage.toString());
+        assertTrue(perMessage.stream().skip(1).noneMatch(line -> line.contains("NaN")), perMessage.toString());
     }
 
     @Test

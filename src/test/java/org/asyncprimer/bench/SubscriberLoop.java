@@ -20,10 +20,11 @@ import java.util.function.IntFunction;
  * not the whole deadline. With several targets (the nodes of a cluster), client i connects to target i mod their
  * number, every time.
  *
- * <p>A client that has finished keeps its connection open (drained, nothing more read into it) until the run ends.
- * Hanging up the moment it has the last message made the server take thousands of hang-ups while it was still
- * delivering that message to the others: the last message came 500-800 ms late where every other one came within
- * 250 ms, and with one message in thirty that was the run's p99 (src/bench/results/chat-2026-11-27.md).
+ * <p>A client that has finished (or failed) keeps its connection open, drained, nothing more read into it, until the
+ * run ends; if the server closes or resets it first, it is only closed. Hanging up the moment a client had the last
+ * message made the server take thousands of hang-ups while it was still delivering that message to the others: the
+ * last message came 570-800 ms late where messages 2 to 29 came within 140-250 ms, and with one message in thirty
+ * that was the run's p99 (src/bench/results/chat-2026-11-27.md).
  */
 final class SubscriberLoop {
 
@@ -66,8 +67,8 @@ final class SubscriberLoop {
     }
 
     /**
-     * Runs until every client is done, {@code stop} says so (checked every few ms) or {@code endNanos}; clients
-     * still open then are closed with "stopped". Returns the clients.
+     * Runs until every client is done, {@code stop} says so (checked every few ms) or {@code endNanos}; then every
+     * connection still open is closed, and a client that had not finished is told "stopped". Returns the clients.
      */
     <C extends Client> List<C> run(IntFunction<C> open, long startNanos, long endNanos, BooleanSupplier stop)
             throws IOException {
@@ -139,8 +140,10 @@ final class SubscriberLoop {
                     } catch (IOException e) {
                         key.cancel();
                         channel.close();
-                        client.closed(now, e.getClass().getSimpleName() + ": " + e.getMessage());
-                        done++;
+                        if (!finished[i]) { // a finished client's connection reset by the server: already done
+                            client.closed(now, e.getClass().getSimpleName() + ": " + e.getMessage());
+                            done++;
+                        }
                     }
                 }
                 selector.selectedKeys().clear();
