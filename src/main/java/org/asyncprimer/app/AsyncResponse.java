@@ -104,8 +104,6 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
     // Touched only under the turn lock (one thread at a time; volatile because that thread changes).
     private volatile boolean begun;
     private volatile boolean unflushed;
-    /** A chunk was handed to the output: it may still sit unflushed in the container's buffer, not committed. */
-    private volatile boolean wrote;
     /** The first chunk was flushed, and with it the headers. */
     private volatile boolean flushedOnce;
     private volatile boolean ended;
@@ -238,7 +236,6 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
             Next next = next();
             if (next instanceof Next.Write write) {
                 unflushed = true;
-                wrote = true;
                 out.write(write.chunk());
                 written(write.chunk());
             } else if (next instanceof Next.End end) {
@@ -256,9 +253,14 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
     }
 
     private void flush() throws IOException {
+        flushedOnce = true; // first: wrote() stays true throughout
         unflushed = false;
-        flushedOnce = true;
         out.flush();
+    }
+
+    /** A chunk was handed to the output: it may still sit unflushed in the container's buffer, not committed. */
+    private boolean wrote() {
+        return unflushed || flushedOnce;
     }
 
     /**
@@ -267,7 +269,7 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
      */
     private void refuse(Next.End refusal) throws IOException {
         HttpServletResponse response = (HttpServletResponse) async.getResponse();
-        if (wrote || response.isCommitted()) {
+        if (wrote() || response.isCommitted()) {
             return; // something was written already: too late for a status and a line of its own
         }
         response.setStatus(refusal.status());
@@ -319,7 +321,7 @@ public abstract class AsyncResponse implements AsyncListener, WriteListener, Ope
     private void complete() {
         try {
             HttpServletResponse response = (HttpServletResponse) async.getResponse();
-            if (status != 0 && !wrote && !response.isCommitted()) {
+            if (status != 0 && !wrote() && !response.isCommitted()) {
                 response.setStatus(status);
             }
             async.complete();
