@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.asyncprimer.app.OpenResponses;
 import org.asyncprimer.app.Outcome;
 import org.asyncprimer.metrics.ChatMeters;
@@ -44,11 +45,20 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
     private static final String SHARED = Shared.class.getName();
     /** RFC 6455 5.5: a close frame's payload is at most 125 bytes, two of them the code. */
     private static final int MAX_REASON_BYTES = 123;
+    private static final CloseReason OPENING = new CloseReason(CloseCodes.NORMAL_CLOSURE, "opening");
 
     private final AtomicBoolean inFlight = new AtomicBoolean();
     /** One handler for every send, not a method reference allocated per delivery. */
     private final SendHandler onSent = this::sent;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /**
+     * {@link #OPENING} while onOpen runs, then null; or the close asked for meanwhile, which onOpen makes as it
+     * returns. Jetty 9.4 drops the connection without a close frame (the client sees 1006) when a session is closed
+     * while its onOpen runs: the close moves the connection from OPENING to CLOSING, so the {@code opened()} that
+     * follows onOpen in its {@code WebSocketSession.open()} fails and it disconnects. From onOpen's own thread the
+     * close frame is written before that; from the closer's thread it may not be.
+     */
+    private final AtomicReference<CloseReason> closeOnceOpen = new AtomicReference<>(OPENING);
 
     // Set in onOpen, before the subscription can call us.
     private volatile Session session;
@@ -72,6 +82,14 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
 
     @Override
     public void onOpen(Session session, EndpointConfig config) {
+        try {
+            open(session, config);
+        } finally {
+            opened();
+        }
+    }
+
+    private void open(Session session, EndpointConfig config) {
         this.session = session;
         // Closed for not keeping up behind a send the client never took: the one closer thread (SessionCloser)
         // must not wait 20 s on it.
@@ -100,6 +118,14 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
         shared.registry().add(this);
         subscription = shared.broker().subscribe(room, since, this);
         subscription.resume();
+    }
+
+    /** onOpen has returned: a close asked for while it ran is made now, on its thread. */
+    private void opened() {
+        CloseReason asked = closeOnceOpen.getAndSet(null);
+        if (asked != OPENING) {
+            SessionCloser.closeNow(session, asked);
+        }
     }
 
     /** A text from the client: a message to publish. */
@@ -243,7 +269,10 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
     /** Ends the session and closes it on this thread: the container's threads, and the shutdown. */
     private void close(CloseCodes code, String reason, Outcome why) {
         if (end(why)) {
-            SessionCloser.closeNow(session, new CloseReason(code, fit(reason)));
+            CloseReason closing = new CloseReason(code, fit(reason));
+            if (!leftToOnOpen(closing)) {
+                SessionCloser.closeNow(session, closing);
+            }
         }
     }
 
@@ -253,8 +282,16 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
      */
     private void closeLater(CloseCodes code, String reason, Outcome why) {
         if (end(why)) {
-            shared.closer().closeSoon(session, new CloseReason(code, fit(reason)));
+            CloseReason closing = new CloseReason(code, fit(reason));
+            if (!leftToOnOpen(closing)) {
+                shared.closer().closeSoon(session, closing);
+            }
         }
+    }
+
+    /** True while onOpen runs: it makes this close as it returns ({@link #closeOnceOpen}). */
+    private boolean leftToOnOpen(CloseReason closing) {
+        return closeOnceOpen.compareAndSet(OPENING, closing);
     }
 
     /**
