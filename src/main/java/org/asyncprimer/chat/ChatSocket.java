@@ -94,7 +94,8 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
         // Closed for not keeping up behind a send the client never took: the one closer thread (SessionCloser)
         // must not wait 20 s on it.
         BlockingSends.bound(session);
-        // Its own limit, whatever the container's default (the smaller of this and /websocket's): a publish body.
+        // Its own limit, a publish body, above the container's tiny default (WebSocketSetup): Tomcat sizes the text
+        // buffer by it when the client's first text starts. Binary is not taken, and keeps the default.
         session.setMaxTextMessageBufferSize(ChatInput.MAX_BODY_BYTES);
         this.shared = (Shared) config.getUserProperties().get(SHARED);
         this.outbox = new Outbox<>(shared.bounds(), shared.delivery());
@@ -130,7 +131,7 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
 
     /** A text from the client: a message to publish. */
     private void received(String text) {
-        // The container's default limit is this body limit, counted in chars on Tomcat: here it is bytes everywhere.
+        // The session's limit is this body limit, counted in chars on Tomcat: here it is bytes everywhere.
         if (text.length() > ChatInput.MAX_BODY_BYTES / 3
                 && text.getBytes(StandardCharsets.UTF_8).length > ChatInput.MAX_BODY_BYTES) {
             close(CloseCodes.TOO_BIG, "message larger than " + ChatInput.MAX_BODY_BYTES + " bytes", Outcome.ERROR);

@@ -7,7 +7,6 @@ import jakarta.servlet.ServletRequestListener;
 import jakarta.servlet.annotation.WebListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.websocket.server.ServerContainer;
-import org.asyncprimer.chat.ChatInput;
 
 /**
  * Applies {@link WebSocketSettings} to this application's WebSocket container and its sessions,
@@ -16,6 +15,9 @@ import org.asyncprimer.chat.ChatInput;
  */
 @WebListener
 public final class WebSocketSetup implements ServletContextListener, ServletRequestListener {
+
+    /** The container's default message limit: the most a control frame carries (RFC 6455 5.5). */
+    static final int AT_UPGRADE_BYTES = 125;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -26,14 +28,14 @@ public final class WebSocketSetup implements ServletContextListener, ServletRequ
         if (container == null) {
             throw new IllegalStateException("this container offers no Jakarta WebSocket support");
         }
-        // Standard per-container defaults, so the limits hold on every container without its own API. Tomcat gives
-        // every session a text and a binary buffer of the default size when the connection upgrades, before onOpen
-        // (WsFrameBase: 64 KiB of text is 128 KiB of chars), and replaces them only when a message starts after a
-        // change: so the default is the chat socket's small limit (its subscribers rarely send: 10 000 of them at
-        // 64 KiB would hold 1.9 GB), and the echo raises its own sessions' limits in open().
-        int atUpgrade = Math.min(settings.maxMessageBytes(), ChatInput.MAX_BODY_BYTES);
-        container.setDefaultMaxTextMessageBufferSize(atUpgrade);
-        container.setDefaultMaxBinaryMessageBufferSize(atUpgrade);
+        // Each endpoint sets its own message limits when it opens (the chat socket a publish body, the echo
+        // maxMessageBytes): the container's default is only what Tomcat sizes every session's buffers by when the
+        // connection upgrades, before onOpen (WsFrameBase: a CharBuffer of the text limit, two bytes a char, and a
+        // ByteBuffer of the binary limit), and it replaces them when a message starts under another limit. So the
+        // default is a control frame's size, and a session holds its limit's buffers from its first message of
+        // that kind on: a chat subscriber, which rarely sends, holds none (at 16 KiB it held 48 KiB of them).
+        container.setDefaultMaxTextMessageBufferSize(AT_UPGRADE_BYTES);
+        container.setDefaultMaxBinaryMessageBufferSize(AT_UPGRADE_BYTES);
         container.setDefaultMaxSessionIdleTimeout(settings.idleTimeout().toMillis());
         // Jetty 9.4 refuses a send timeout longer than the idle timeout (IllegalArgumentException: the context
         // would not start), so the shorter of the two applies everywhere.
