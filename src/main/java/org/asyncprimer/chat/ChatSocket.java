@@ -9,6 +9,7 @@ import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -53,10 +54,12 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
     private final AtomicBoolean ended = new AtomicBoolean();
     /**
      * {@link #OPENING} while onOpen runs, then null; or the close asked for meanwhile, which onOpen makes as it
-     * returns. Jetty 9.4 drops the connection without a close frame (the client sees 1006) when a session is closed
-     * while its onOpen runs: the close moves the connection from OPENING to CLOSING, so the {@code opened()} that
-     * follows onOpen in its {@code WebSocketSession.open()} fails and it disconnects. From onOpen's own thread the
-     * close frame is written before that; from the closer's thread it may not be.
+     * returns, on its own thread. Jetty 9.4 disconnects a session closed while its onOpen runs: the close moves the
+     * connection from OPENING to CLOSING, the {@code opened()} that follows onOpen in its
+     * {@code WebSocketSession.open()} fails, and the close frame reaches the client only if it was written by then
+     * (otherwise the client sees 1006). Made on onOpen's thread, it is written at once unless a send of the history
+     * is still under way; handed to another thread (the closer, as a refused room was), it often was not. A close
+     * from another thread in the moment between onOpen's return and that {@code opened()} can still meet this.
      */
     private final AtomicReference<CloseReason> closeOnceOpen = new AtomicReference<>(OPENING);
 
@@ -94,8 +97,9 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
         // Closed for not keeping up behind a send the client never took: the one closer thread (SessionCloser)
         // must not wait 20 s on it.
         BlockingSends.bound(session);
-        // Its own limit, a publish body, above the container's tiny default (WebSocketSetup): Tomcat sizes the text
-        // buffer by it when the client's first text starts. Binary is not taken, and keeps the default.
+        // Its own limit, a publish body, above the container's small default (WebSocketSetup): Tomcat sizes the text
+        // buffer by it when the client's first text starts. Binary is answered with an error up to the container's
+        // default binary limit, and closed with 1009 beyond it.
         session.setMaxTextMessageBufferSize(ChatInput.MAX_BODY_BYTES);
         this.shared = (Shared) config.getUserProperties().get(SHARED);
         this.outbox = new Outbox<>(shared.bounds(), shared.delivery());
@@ -116,12 +120,23 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
                 received(text);
             }
         });
+        session.addMessageHandler(new MessageHandler.Whole<ByteBuffer>() {
+            @Override
+            public void onMessage(ByteBuffer binary) {
+                send(ChatJson.error("binary messages are not taken: send the message as JSON text"));
+            }
+        });
         shared.registry().add(this);
-        subscription = shared.broker().subscribe(room, since, this);
-        subscription.resume();
+        Subscription subscribed = shared.broker().subscribe(room, since, this);
+        subscription = subscribed;
+        if (ended.get()) {
+            subscribed.cancel(); // ended meanwhile (the chat stopping) before end() could see the subscription
+            return;
+        }
+        subscribed.resume();
     }
 
-    /** onOpen has returned: a close asked for while it ran is made now, on its thread. */
+    /** onOpen is returning: a close asked for while it ran is made now, on its thread. */
     private void opened() {
         CloseReason asked = closeOnceOpen.getAndSet(null);
         if (asked != OPENING) {
@@ -188,7 +203,8 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
     @Override
     public void onClosed(Throwable cause) {
         // The broker's thread, which ends every subscription of the node: the closes go to the closer thread, and
-        // at undeploy (the closer stopped first) they run here, one after another, as App's shutdown runs them.
+        // at undeploy (the closer stopped first) they run here, one after another, as App's shutdown runs them. A
+        // refusal inside onOpen (a room too many: resume() calls this on onOpen's thread) is closed by onOpen.
         if (cause == null) {
             closeLater(CloseCodes.GOING_AWAY, "the chat is shutting down", Outcome.SHUTDOWN);
         } else {
@@ -267,7 +283,10 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
         end(Outcome.CLIENT_GONE);
     }
 
-    /** Ends the session and closes it on this thread: the container's threads, and the shutdown. */
+    /**
+     * Ends the session and closes it on this thread: the container's threads, and the shutdown. While onOpen runs,
+     * onOpen closes it as it returns ({@link #closeOnceOpen}).
+     */
     private void close(CloseCodes code, String reason, Outcome why) {
         if (end(why)) {
             CloseReason closing = new CloseReason(code, fit(reason));
@@ -279,7 +298,8 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
 
     /**
      * Ends the session here (delivery stops, the outbox is dropped) and closes it on the {@link SessionCloser}'s
-     * thread: for the threads that deliver to other sessions too.
+     * thread: for the threads that deliver to other sessions too. While onOpen runs, onOpen closes it as it returns
+     * ({@link #closeOnceOpen}).
      */
     private void closeLater(CloseCodes code, String reason, Outcome why) {
         if (end(why)) {

@@ -40,8 +40,8 @@ public final class EchoEndpoint implements OpenResponses.Open {
     @OnOpen
     public void open(Session session, EndpointConfig config) {
         BlockingSends.bound(session); // our own close waits for no reply: Replies sends it once none is in flight
-        // The container's default is a control frame's size (see WebSocketSetup): the echo's own applies from the
-        // first message on.
+        // The container's defaults are small (see WebSocketSetup): the echo's own limits apply from the first
+        // message on.
         int limit = WebSocketSettings.of(config).maxMessageBytes();
         session.setMaxTextMessageBufferSize(limit);
         session.setMaxBinaryMessageBufferSize(limit);

@@ -16,8 +16,14 @@ import jakarta.websocket.server.ServerContainer;
 @WebListener
 public final class WebSocketSetup implements ServletContextListener, ServletRequestListener {
 
-    /** The container's default message limit: the most a control frame carries (RFC 6455 5.5). */
-    static final int AT_UPGRADE_BYTES = 125;
+    /** The container's default text limit: small, because every endpoint sets its own when it opens. */
+    static final int DEFAULT_TEXT_BYTES = 128;
+    /**
+     * The container's default binary limit, Tomcat's own default: Tomcat passes every text frame through the binary
+     * buffer on its way to UTF-8 and resizes that buffer only when a binary message starts, so for a session that
+     * sends only text this is the buffer its text goes through. It is the chat socket's binary limit too.
+     */
+    static final int DEFAULT_BINARY_BYTES = 8 * 1024;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -28,14 +34,14 @@ public final class WebSocketSetup implements ServletContextListener, ServletRequ
         if (container == null) {
             throw new IllegalStateException("this container offers no Jakarta WebSocket support");
         }
-        // Each endpoint sets its own message limits when it opens (the chat socket a publish body, the echo
-        // maxMessageBytes): the container's default is only what Tomcat sizes every session's buffers by when the
-        // connection upgrades, before onOpen (WsFrameBase: a CharBuffer of the text limit, two bytes a char, and a
-        // ByteBuffer of the binary limit), and it replaces them when a message starts under another limit. So the
-        // default is a control frame's size, and a session holds its limit's buffers from its first message of
-        // that kind on: a chat subscriber, which rarely sends, holds none (at 16 KiB it held 48 KiB of them).
-        container.setDefaultMaxTextMessageBufferSize(AT_UPGRADE_BYTES);
-        container.setDefaultMaxBinaryMessageBufferSize(AT_UPGRADE_BYTES);
+        // Each endpoint sets its own text limit when it opens (the chat socket a publish body, the echo
+        // maxMessageBytes, and its binary limit too). Tomcat gives every session its buffers at the default limits
+        // when the connection upgrades, before onOpen (WsFrameBase: a CharBuffer of the text limit, two bytes a char,
+        // and a ByteBuffer of the binary limit), and replaces one when a message of its kind starts under another
+        // limit: so a session holds its text limit's buffer from its first text on, and a chat subscriber, which
+        // rarely sends, holds 8 KiB of these buffers where the chat's 16 KiB as the default held 48 KiB.
+        container.setDefaultMaxTextMessageBufferSize(DEFAULT_TEXT_BYTES);
+        container.setDefaultMaxBinaryMessageBufferSize(DEFAULT_BINARY_BYTES);
         container.setDefaultMaxSessionIdleTimeout(settings.idleTimeout().toMillis());
         // Jetty 9.4 refuses a send timeout longer than the idle timeout (IllegalArgumentException: the context
         // would not start), so the shorter of the two applies everywhere.

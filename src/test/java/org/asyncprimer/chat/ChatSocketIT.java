@@ -91,6 +91,26 @@ class ChatSocketIT extends Deployed {
     }
 
     @Test
+    void answersABinaryMessageWithAnErrorAndClosesOneOverTheLimitWith1009() throws Exception {
+        String error = ChatJson.error("binary messages are not taken: send the message as JSON text");
+        try (WsClient client = open("/chat/binary/socket")) {
+            assertEquals(error, client.roundTrip(new byte[] {'h', 'i'}));
+            assertEquals(error, client.roundTrip(new byte[8 * 1024])); // the container's default limit: taken
+
+            client.send("{\"name\":\"a\",\"text\":\"still here\"}");
+            assertEquals("still here", ChatHttp.JSON.readTree(client.nextReply()).get("text").asText());
+
+            try {
+                client.send(new byte[8 * 1024 + 1]);
+            } catch (ExecutionException closedFirst) {
+                assertInstanceOf(java.io.IOException.class, closedFirst.getCause());
+            }
+            assertClosedWith(client.awaitClose(10), 1009, null);
+        }
+        assertEquals(0, app.awaitStatus("openChatSockets", n -> n == 0, Duration.ofSeconds(20)));
+    }
+
+    @Test
     void closesWith1009WhenAMessageIsLargerThanAPublishBody() throws Exception {
         try (WsClient client = open("/chat/big/socket")) {
             String body = "{\"name\":\"a\",\"text\":\"b\"" + " ".repeat(16 * 1024 - 23) + "}";

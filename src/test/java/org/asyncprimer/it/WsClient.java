@@ -90,6 +90,10 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         socket.sendText(message, true).get(10, TimeUnit.SECONDS);
     }
 
+    public void send(byte[] message) throws Exception {
+        socket.sendBinary(ByteBuffer.wrap(message), true).get(10, TimeUnit.SECONDS);
+    }
+
     /** The next message if one comes within {@code wait}, else null. */
     public String nextReply(Duration wait) throws InterruptedException {
         return replies.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
