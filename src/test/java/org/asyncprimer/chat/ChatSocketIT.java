@@ -123,9 +123,9 @@ class ChatSocketIT extends Deployed {
         }
         try (WsClient client = open("/chat/big/socket")) {
             try {
-                client.send("x".repeat(70_000)); // past the container's own limit too
+                client.send("x".repeat(70_000)); // past /websocket's limit too
             } catch (ExecutionException closedFirst) {
-                // The container's limit is this one (16 KiB): Jetty closes with 1009 before the rest has arrived.
+                // The session's limit is 16 KiB: Jetty closes with 1009 before the rest has arrived.
                 assertInstanceOf(java.io.IOException.class, closedFirst.getCause());
             }
             assertClosedWith(client.awaitClose(10), 1009, null);
