@@ -13,9 +13,12 @@ import org.asyncprimer.app.QueryParams.BadParameter;
  */
 record ChatQuery(MessageId since, Duration timeout, int limit) {
 
+    /** The longest a long-poll may wait for a message: a proxy in front must wait longer (docker/nginx.conf). */
+    static final int MAX_TIMEOUT_MS = 120_000;
+
     static ChatQuery forPoll(HttpServletRequest request) throws BadParameter {
         return new ChatQuery(id("since", request.getParameter("since")),
-                Duration.ofMillis(QueryParams.bounded(request, "timeout", 25_000, 1, 120_000)),
+                Duration.ofMillis(QueryParams.bounded(request, "timeout", 25_000, 1, MAX_TIMEOUT_MS)),
                 QueryParams.bounded(request, "limit", 100, 1, 1000));
     }
 

@@ -23,6 +23,9 @@ import org.asyncprimer.app.ContextParams;
  */
 public record ChatSettings(int history, int maxRooms, long maxRetainedBytes, Duration roomIdle, Duration heartbeat) {
 
+    /** An SSE stream's heartbeat unless the context says otherwise: a proxy in front must wait longer. */
+    static final int DEFAULT_HEARTBEAT_MS = 15_000;
+
     public static ChatSettings from(ServletContext context) {
         return new ChatSettings(
                 ContextParams.intParam(context, "asyncprimer.chat.history", 1000, 1, 100_000),
@@ -32,7 +35,7 @@ public record ChatSettings(int history, int maxRooms, long maxRetainedBytes, Dur
                 Duration.ofMillis(ContextParams.intParam(context, "asyncprimer.chat.roomIdleMs",
                         3_600_000, 1000, 604_800_000)),
                 Duration.ofMillis(ContextParams.intParam(context, "asyncprimer.chat.heartbeatMs",
-                        15_000, 10, 3_600_000)));
+                        DEFAULT_HEARTBEAT_MS, 10, 3_600_000)));
     }
 
     /** How often idle rooms are looked for: every quarter of the idle time, at least once a minute. */

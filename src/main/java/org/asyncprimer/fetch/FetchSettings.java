@@ -15,15 +15,19 @@ import org.asyncprimer.app.QueryParams.BadParameter;
  */
 record FetchSettings(int count, Duration interval, int pad, Duration timeout) {
 
+    /** The longest a long-poll may wait for its first chunk: a proxy in front must wait longer. */
+    static final int MAX_TIMEOUT_MS = 300_000;
+    /** The longest between two chunks. */
+    static final int MAX_INTERVAL_MS = 60_000;
     /** Ten minutes. */
     static final long MAX_PLANNED_MS = 600_000;
 
     static FetchSettings from(HttpServletRequest request) throws BadParameter {
         FetchSettings settings = new FetchSettings(
                 QueryParams.bounded(request, "count", 5, 1, 1000),
-                Duration.ofMillis(QueryParams.bounded(request, "interval", 1000, 0, 60_000)),
+                Duration.ofMillis(QueryParams.bounded(request, "interval", 1000, 0, MAX_INTERVAL_MS)),
                 QueryParams.bounded(request, "pad", 0, 0, 65_536),
-                Duration.ofMillis(QueryParams.bounded(request, "timeout", 30_000, 1, 300_000)));
+                Duration.ofMillis(QueryParams.bounded(request, "timeout", 30_000, 1, MAX_TIMEOUT_MS)));
         long planned = settings.planned().toMillis();
         if (planned > MAX_PLANNED_MS) {
             throw new BadParameter("count*interval+timeout must be at most " + MAX_PLANNED_MS

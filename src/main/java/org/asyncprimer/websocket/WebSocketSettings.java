@@ -24,6 +24,8 @@ import org.asyncprimer.app.ContextParams;
 record WebSocketSettings(int maxMessageBytes, Duration idleTimeout, Duration sendTimeout, Set<String> allowedOrigins) {
 
     private static final String ATTRIBUTE = WebSocketSettings.class.getName();
+    /** A session's idle timeout unless the context says otherwise: a proxy in front must wait longer. */
+    static final int DEFAULT_IDLE_TIMEOUT_MS = 300_000;
 
     /** The settings {@link WebSocketSetup} read when this context started. */
     static WebSocketSettings of(ServletContext context) {
@@ -56,7 +58,7 @@ record WebSocketSettings(int maxMessageBytes, Duration idleTimeout, Duration sen
         return new WebSocketSettings(
                 ContextParams.intParam(context, "asyncprimer.websocket.maxMessageBytes", 65_536, 1, 16 << 20),
                 Duration.ofMillis(ContextParams.intParam(context, "asyncprimer.websocket.idleTimeoutMs",
-                        300_000, 1000, 86_400_000)),
+                        DEFAULT_IDLE_TIMEOUT_MS, 1000, 86_400_000)),
                 Duration.ofMillis(ContextParams.intParam(context, "asyncprimer.websocket.sendTimeoutMs",
                         10_000, 100, 600_000)),
                 Arrays.stream(ContextParams.stringParam(context, "asyncprimer.websocket.allowedOrigins", "")
