@@ -10,7 +10,8 @@ class BehindNginxTest {
     @Test
     void nginxOutwaitsTheLongestTimeoutAndInterval() {
         NginxConf nginx = NginxConf.shipped();
-        nginx.assertOutwaits("/fetch", Duration.ofMillis(FetchSettings.MAX_TIMEOUT_MS), "a long-poll for its first chunk");
+        nginx.assertOutwaits("/fetch", Duration.ofMillis(FetchSettings.MAX_TIMEOUT_MS),
+                "a long-poll for its first chunk");
         nginx.assertOutwaits("/fetch", Duration.ofMillis(FetchSettings.MAX_INTERVAL_MS), "the wait between chunks");
     }
 }

@@ -5,30 +5,34 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The proxy timeouts that the shipped {@code docker/nginx.conf} gives a request path: the directive of the
- * location nginx picks for it (an exact {@code location =} match, else the longest prefix), or the server's.
- * Enough of nginx's rules for that file, which has one server and no regex locations; a construct it does not
- * know fails the parse rather than be misread.
+ * The {@code proxy_read_timeout} that the shipped {@code docker/nginx.conf} gives a request path: the directive of
+ * the location nginx picks for it (an exact {@code location =} match, else the longest prefix), or the server's, or
+ * nginx's 60 s. That timeout is how long nginx waits for the node to send something (on a WebSocket, for traffic
+ * either way) before it closes the connection. Enough of nginx's rules for that file, which has one server, no
+ * regex and no nested locations; what it does not understand (a regex location, a block inside a location, a
+ * timeout it cannot read) fails the parse rather than be misread.
  */
 public final class NginxConf {
 
-    private record Location(boolean exact, String path, Map<String, Duration> timeouts) {
+    private record Location(boolean exact, String path, Duration readTimeout) {
     }
 
-    private static final Pattern LOCATION = Pattern.compile("location\\s+(=\\s*)?(\\S+)\\s*\\{([^{}]*)}");
-    private static final Pattern TIMEOUT = Pattern.compile("(proxy_\\w+_timeout)\\s+(\\d+)s\\s*;");
+    private static final Pattern LOCATION = Pattern.compile("location\\s+(=|\\^~)?\\s*([^\\s{]+)\\s*\\{([^{}]*)}");
+    private static final Pattern READ_TIMEOUT = Pattern.compile("proxy_read_timeout\\s+([^;]*);");
+    /** nginx's time syntax: {@code 90}, {@code 90s}, {@code 1m30s}, {@code 500ms}, ... (a bare number is seconds). */
+    private static final Pattern TIME = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
+    /** nginx's own proxy_read_timeout. */
+    private static final Duration NGINX_DEFAULT = Duration.ofSeconds(60);
 
-    private final Map<String, Duration> server;
+    private final Duration server;
     private final List<Location> locations;
 
-    private NginxConf(Map<String, Duration> server, List<Location> locations) {
+    private NginxConf(Duration server, List<Location> locations) {
         this.server = server;
         this.locations = locations;
     }
@@ -44,56 +48,60 @@ public final class NginxConf {
 
     static NginxConf parse(String config) {
         String text = config.replaceAll("#[^\n]*", "");
-        if (text.contains("location ~")) {
-            throw new IllegalArgumentException("regex locations are not understood here");
-        }
         List<Location> locations = new ArrayList<>();
         Matcher location = LOCATION.matcher(text);
         StringBuilder outside = new StringBuilder();
         while (location.find()) {
-            locations.add(new Location(location.group(1) != null, location.group(2), timeouts(location.group(3))));
+            locations.add(new Location("=".equals(location.group(1)), location.group(2),
+                    blocksTimeout(location.group(3))));
             location.appendReplacement(outside, "");
         }
         location.appendTail(outside);
-        if (locations.isEmpty()) {
-            throw new IllegalArgumentException("no location blocks found");
+        if (locations.isEmpty() || outside.toString().contains("location")) {
+            throw new IllegalArgumentException("a location block that is not understood here (regex, nested, or"
+                    + " with braces inside) in:\n" + outside);
         }
-        return new NginxConf(timeouts(outside.toString()), locations);
+        return new NginxConf(blocksTimeout(outside.toString()), locations);
     }
 
-    private static Map<String, Duration> timeouts(String block) {
-        Map<String, Duration> found = new HashMap<>();
-        Matcher timeout = TIMEOUT.matcher(block);
-        while (timeout.find()) {
-            found.put(timeout.group(1), Duration.ofSeconds(Long.parseLong(timeout.group(2))));
+    /** The block's own proxy_read_timeout, or null. */
+    private static Duration blocksTimeout(String block) {
+        Matcher directive = READ_TIMEOUT.matcher(block);
+        Duration found = null;
+        while (directive.find()) {
+            if (found != null) {
+                throw new IllegalArgumentException("proxy_read_timeout twice in one block");
+            }
+            found = time(directive.group(1).trim());
         }
         return found;
     }
 
+    private static Duration time(String value) {
+        Matcher part = TIME.matcher(value);
+        Duration total = Duration.ZERO;
+        int end = 0;
+        while (part.lookingAt()) {
+            long n = Long.parseLong(part.group(1));
+            total = total.plus(switch (part.group(2) == null ? "s" : part.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            });
+            end = part.end();
+            part.region(end, value.length());
+        }
+        if (end == 0 || end != value.length()) {
+            throw new IllegalArgumentException("a time nginx's syntax does not allow, or this parser does not know: '"
+                    + value + "'");
+        }
+        return total;
+    }
+
     /** How long nginx waits for the node to send something on {@code path} before it closes the connection. */
     public Duration readTimeout(String path) {
-        return timeout(path, "proxy_read_timeout");
-    }
-
-    /** How long nginx waits for the client to take what it sends on {@code path}. */
-    public Duration sendTimeout(String path) {
-        return timeout(path, "proxy_send_timeout");
-    }
-
-    /**
-     * Fails unless nginx waits longer than {@code quiet}, both for the node and for the client, on {@code path}:
-     * a connection that is quiet on purpose for that long must not be cut.
-     */
-    public void assertOutwaits(String path, Duration quiet, String why) {
-        for (Duration timeout : List.of(readTimeout(path), sendTimeout(path))) {
-            if (timeout.compareTo(quiet) <= 0) {
-                throw new AssertionError("docker/nginx.conf gives " + path + " " + timeout.toSeconds() + " s, but "
-                        + why + " may be quiet for " + quiet.toSeconds() + " s");
-            }
-        }
-    }
-
-    private Duration timeout(String path, String directive) {
         Location picked = null;
         for (Location candidate : locations) {
             if (candidate.exact() ? candidate.path().equals(path) : path.startsWith(candidate.path())) {
@@ -106,8 +114,21 @@ public final class NginxConf {
                 }
             }
         }
-        Duration own = picked == null ? null : picked.timeouts().get(directive);
-        // nginx's own default when neither the location nor the server sets it.
-        return own != null ? own : server.getOrDefault(directive, Duration.ofSeconds(60));
+        if (picked != null && picked.readTimeout() != null) {
+            return picked.readTimeout();
+        }
+        return server != null ? server : NGINX_DEFAULT;
+    }
+
+    /**
+     * Fails unless nginx waits longer than {@code quiet} for the node on {@code path}: a connection that is quiet on
+     * purpose for that long must not be cut.
+     */
+    public void assertOutwaits(String path, Duration quiet, String why) {
+        Duration timeout = readTimeout(path);
+        if (timeout.compareTo(quiet) <= 0) {
+            throw new AssertionError("docker/nginx.conf gives " + path + " " + timeout.toSeconds() + " s, but "
+                    + why + " may be quiet for " + quiet.toSeconds() + " s");
+        }
     }
 }
