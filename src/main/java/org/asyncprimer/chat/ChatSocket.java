@@ -288,11 +288,9 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
      * onOpen closes it as it returns ({@link #closeOnceOpen}).
      */
     private void close(CloseCodes code, String reason, Outcome why) {
-        if (end(why)) {
-            CloseReason closing = new CloseReason(code, fit(reason));
-            if (!leftToOnOpen(closing)) {
-                SessionCloser.closeNow(session, closing);
-            }
+        CloseReason closing = closing(code, reason, why);
+        if (closing != null) {
+            SessionCloser.closeNow(session, closing);
         }
     }
 
@@ -302,17 +300,22 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
      * ({@link #closeOnceOpen}).
      */
     private void closeLater(CloseCodes code, String reason, Outcome why) {
-        if (end(why)) {
-            CloseReason closing = new CloseReason(code, fit(reason));
-            if (!leftToOnOpen(closing)) {
-                shared.closer().closeSoon(session, closing);
-            }
+        CloseReason closing = closing(code, reason, why);
+        if (closing != null) {
+            shared.closer().closeSoon(session, closing);
         }
     }
 
-    /** True while onOpen runs: it makes this close as it returns ({@link #closeOnceOpen}). */
-    private boolean leftToOnOpen(CloseReason closing) {
-        return closeOnceOpen.compareAndSet(OPENING, closing);
+    /**
+     * Ends the session as {@code why}; the close the caller is to make, or null: another way out came first, or
+     * onOpen is running and makes this close as it returns ({@link #closeOnceOpen}).
+     */
+    private CloseReason closing(CloseCodes code, String reason, Outcome why) {
+        if (!end(why)) {
+            return null;
+        }
+        CloseReason closing = new CloseReason(code, fit(reason));
+        return closeOnceOpen.compareAndSet(OPENING, closing) ? null : closing;
     }
 
     /**

@@ -77,12 +77,12 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     /** Sends one text message and waits for the next reply. */
     public String roundTrip(String message) throws Exception {
-        socket.sendText(message, true).get(10, TimeUnit.SECONDS);
+        send(message);
         return nextReply();
     }
 
     public String roundTrip(byte[] message) throws Exception {
-        socket.sendBinary(ByteBuffer.wrap(message), true).get(10, TimeUnit.SECONDS);
+        send(message);
         return nextReply();
     }
 
