@@ -30,7 +30,8 @@ quiet() { # [label file]
   for _ in $(seq 1 "$WAIT_TRIES"); do
     load=$(cut -d ' ' -f 1 /proc/loadavg)
     if awk -v l="$load" -v m="$MAX_LOAD" 'BEGIN { exit !(l < m) }' \
-        && ! pgrep -f 'surefire|failsafe|-Dbench=' >/dev/null; then # a test JVM or another benchmark's client
+        && ! pgrep -af 'surefire|failsafe|-Dbench=' | grep -qv '^[0-9]* flock '; then
+      # no test JVM or other benchmark's client running (one still waiting for a lock under flock does not count)
       break
     fi
     echo "  waiting for a quiet machine (load $load)"; sleep "$WAIT_SECONDS"
