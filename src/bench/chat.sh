@@ -13,7 +13,10 @@
 #                              # python3-bottle and python3-gevent for the seed's runs
 # Environment: PORT (Tomcat, 8080), SEED_PORT (8081), N_SSE, N_WS (10000), N_POLL (5000; each 0: none), DURATION (30 s),
 # MAX_LOAD (2.5: the 1-minute load average a run waits for), WAIT_TRIES (40 waits of 30 s at most; 0: none),
-# WARMUP_RATE (2 messages/s), WARMUP_DURATION (20 s; 0: no warm-up), SEED (1; 0: skip the seed's runs).
+# WARMUP_RATE (2 messages/s), WARMUP_DURATION (20 s; 0: no warm-up), SEED (1; 0: skip the seed's runs), LEAD_IN
+# (0: messages each measured run publishes first, at its rate, to the same subscribers, and does not measure), EXTRA_JVM
+# (more options for each Tomcat's JVM, e.g. -Xlog:gc*:file=/tmp/gc.log:uptime or -XX:+PrintCompilation, whose
+# output goes to target/bench-servers/chat-<transport>/logs/catalina.out).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 port=${PORT:-8080}
@@ -21,6 +24,7 @@ seed_port=${SEED_PORT:-8081}
 duration=${DURATION:-30}
 warmup_rate=${WARMUP_RATE:-2}
 warmup_duration=${WARMUP_DURATION:-20}
+lead_in=${LEAD_IN:-0}
 out=target/bench-chat
 # The run command's heap, JVM options and connector: $heap, $initial_heap, $jvmargs, $connector.
 source src/bench/lib.sh
@@ -35,7 +39,7 @@ mvn -q test-compile
 tomcat_run() { # transport n
   local pid
   quiet # before the warm-up too: it should not share the machine either
-  pid=$(HEAP=$heap JVM_OPTS="-Xms$initial_heap" JAVA_OPTS="$jvmargs" PORT=$port src/bench/server.sh start tomcat "chat-$1" $connector)
+  pid=$(HEAP=$heap JVM_OPTS="-Xms$initial_heap" JAVA_OPTS="$jvmargs ${EXTRA_JVM:-}" PORT=$port src/bench/server.sh start tomcat "chat-$1" $connector)
   if [ "$warmup_duration" -gt 0 ]; then
     bench "chat --url http://127.0.0.1:$port/ --transport $1 --n $2 --rate $warmup_rate --duration $warmup_duration --room warmup --label warmup --out target/bench-scratch"
   fi
@@ -43,7 +47,7 @@ tomcat_run() { # transport n
   if kill -0 "$pid" 2>/dev/null; then
     local jit cpu
     jit=$(jit_ticks "$pid"); cpu=$(cpu_ticks "$pid")
-    bench "chat --url http://127.0.0.1:$port/ --transport $1 --n $2 --rate 1 --duration $duration --pid $pid --heap --settle 2000 --label tomcat-$1-$2 --out $out"
+    bench "chat --url http://127.0.0.1:$port/ --transport $1 --n $2 --rate 1 --duration $duration --lead-in $lead_in --pid $pid --heap --settle 2000 --label tomcat-$1-$2 --out $out"
     jit=$(( $(jit_ticks "$pid") - jit )); cpu=$(( $(cpu_ticks "$pid") - cpu ))
     printf 'tomcat-%s-%s: JIT compiler threads %s.%02d CPU s of the server'"'"'s %s.%02d during the run (live-heap GC included)\n' \
       "$1" "$2" $((jit / 100)) $((jit % 100)) $((cpu / 100)) $((cpu % 100)) | tee -a "$out/results.md"

@@ -35,8 +35,9 @@ import java.util.stream.IntStream;
  *
  * Options: {@code --transport} sse|ws|poll|mix (sse), {@code --n} (1000), {@code --rate} messages/s (1),
  * {@code --duration} s (30), {@code --room} (bench), {@code --ramp} subscribers/s (2000), {@code --settle} ms
- * between all subscribed and the first publish (1000), {@code --grace} s to wait for the last message after the
- * last publish (10), {@code --pid}, {@code --heap}, {@code --label}, {@code --out}, {@code --deadline} s.
+ * between all subscribed and the first publish (1000), {@code --lead-in} messages published first at the same rate
+ * and not measured (0), {@code --grace} s to wait for the last message after the last publish (10),
+ * {@code --pid}, {@code --heap}, {@code --label}, {@code --out}, {@code --deadline} s.
  */
 final class ChatBench {
 
@@ -101,7 +102,7 @@ final class ChatBench {
                 atPeak.set(liveHeapQuietly(probe));
             }
             if (pause(number("settle", 1000))) {
-                publisher.publish(count, rate);
+                publisher.publish(number("lead-in", 0), count, rate);
             } else {
                 publisher.done();
             }
@@ -109,7 +110,7 @@ final class ChatBench {
 
         long start = System.nanoTime();
         long deadline = start + TimeUnit.SECONDS.toNanos(number("deadline",
-                (int) (n / ramp + 30 + 60 + count / rate + grace / 1_000_000_000L)));
+                (int) (n / ramp + 30 + 60 + (number("lead-in", 0) + count) / rate + grace / 1_000_000_000L)));
         SubscriberLoop loop = new SubscriberLoop(nodes.stream()
                 .map(node -> new InetSocketAddress(node.getHost(), node.getPort())).toList(), n, ramp);
         publishing.start();

@@ -44,26 +44,33 @@ final class ChatPublisher {
         return id;
     }
 
-    /** Messages 1..count, message k due at (k - 1) / rate s from now, or at once when running behind. */
-    void publish(int count, double rate) {
+    /**
+     * {@code leadIn} messages that are not the run's (subscribers ignore them), then messages 1..count: message k
+     * of all due at (k - 1) / rate s from now, or at once when running behind.
+     */
+    void publish(int leadIn, int count, double rate) {
         long start = System.nanoTime();
         try {
-            for (int seq = 1; seq <= count; seq++) {
-                long due = start + (long) ((seq - 1) * 1e9 / rate);
+            for (int k = 1; k <= leadIn + count; k++) {
+                long due = start + (long) ((k - 1) * 1e9 / rate);
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     TimeUnit.NANOSECONDS.sleep(wait); // the publisher's own thread: pacing is its whole job
                 }
+                int seq = k - leadIn;
                 long sentAt = System.nanoTime();
-                HttpResponse<String> answer = post(seq + ":" + sentAt);
-                answerMs.add((System.nanoTime() - sentAt) / 1e6);
+                HttpResponse<String> answer = post(seq < 1 ? "lead-in " + k : seq + ":" + sentAt);
                 if (answer.statusCode() != 201) {
-                    failure = "publish " + seq + " answered " + answer.statusCode() + ": " + answer.body().trim();
+                    failure = (seq < 1 ? "lead-in " + k : "publish " + seq) + " answered " + answer.statusCode()
+                            + ": " + answer.body().trim();
                     return;
                 }
-                firstAt = seq == 1 ? sentAt : firstAt;
-                lastAt = sentAt;
-                published = seq;
+                if (seq >= 1) {
+                    answerMs.add((System.nanoTime() - sentAt) / 1e6);
+                    firstAt = seq == 1 ? sentAt : firstAt;
+                    lastAt = sentAt;
+                    published = seq;
+                }
             }
         } catch (IOException e) {
             failure = "publish " + (published + 1) + ": " + e;

@@ -69,20 +69,20 @@ abstract class ChatSubscriber implements SubscriberLoop.Client {
             fail("a gap marker: the server no longer had a message the subscriber had not got");
             return;
         }
+        int id = valueStart(json, from, to, ID);
+        int idEnd = id < 0 ? -1 : indexOf(json, id, to, QUOTE);
+        if (idEnd >= 0) {
+            keepLastId(json, id, idEnd); // any message's: a long-poll resumes after it, the run's or not
+        }
         int text = valueStart(json, from, to, TEXT);
         int colon = text < 0 ? -1 : digitsEnd(json, text, to, 9);
         int end = colon < 0 || colon >= to || json[colon] != ':' ? -1 : digitsEnd(json, colon + 1, to, 18);
         if (end < 0 || end >= to || json[end] != '"') {
-            foreign++; // not "<seq>:<nanoTime>": another client's message
+            foreign++; // not "<seq>:<nanoTime>": another client's message, or the publisher's lead-in
             return;
         }
         int seq = (int) number(json, text, colon);
         long sentAt = number(json, colon + 1, end);
-        int id = valueStart(json, from, to, ID);
-        int idEnd = id < 0 ? -1 : indexOf(json, id, to, QUOTE);
-        if (idEnd >= 0) {
-            keepLastId(json, id, idEnd);
-        }
         if (seq < 1 || seq > count) {
             foreign++;
         } else if (seen.get(seq)) {

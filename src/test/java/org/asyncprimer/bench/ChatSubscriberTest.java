@@ -61,6 +61,15 @@ class ChatSubscriberTest {
     }
 
     @Test
+    void resumesAfterTheLastMessageThatCameEvenWhenItIsNotTheRuns() {
+        deliver(1);
+        subscriber.message("{\"id\":\"9-9\",\"room\":\"r\",\"name\":\"bench\",\"text\":\"lead-in 1\",\"at\":\"x\"}", 0);
+
+        // A long-poll resumes from lastId(): kept at the run's last message, it would fetch the lead-in again.
+        assertAll(() -> assertEquals("9-9", subscriber.lastId()), () -> assertEquals(1, subscriber.foreign));
+    }
+
+    @Test
     void aGapMarkerFailsTheSubscriber() {
         subscriber.message("{\"gap\":true,\"oldest\":\"7-0\"}", 0);
 
