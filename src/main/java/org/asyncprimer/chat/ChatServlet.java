@@ -202,7 +202,7 @@ public final class ChatServlet extends HttpServlet {
         }
         // Nothing is planned to take time: the body has the timeout margin to arrive, then it is answered 408.
         AsyncContext async = app.startAsync(request, Duration.ZERO);
-        new Publish(async, publishes, broker, room.get(), form, meters).start();
+        new Publish(async, publishes, broker, room.get(), form, meters, app.scheduler()).start();
     }
 
     /** The room named by the path, or empty after answering 400 (also for a socket's path without an upgrade). */

@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -24,7 +26,7 @@ import org.asyncprimer.metrics.ChatMeters;
 
 /**
  * One {@code POST /chat/{room}}: reads the body without holding a thread (a {@link ReadListener}: a client that
- * sends slowly costs no thread while it dawdles, and the async timeout ends it with 408), at most
+ * sends slowly costs no thread while it dawdles, and its deadline, the timeout margin, ends it with 408), at most
  * {@link ChatInput#MAX_BODY_BYTES} of it whatever {@code Content-Length} says or when it is chunked (413), then
  * publishes and answers 201 with {@code {"id":"<id>"}}, or one line saying what was wrong.
  *
@@ -41,24 +43,35 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
     private final String room;
     private final Form form;
     private final ChatMeters meters;
+    private final ScheduledExecutorService scheduler;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
     private final byte[] buffer = new byte[4096];
     private final AtomicBoolean answered = new AtomicBoolean();
     private volatile Thread answering;
     private volatile boolean released;
     private volatile ServletInputStream in;
+    private volatile ScheduledFuture<?> deadline;
 
     Publish(AsyncContext async, OpenResponses<Publish> registry, Broker broker, String room, Form form,
-            ChatMeters meters) {
+            ChatMeters meters, ScheduledExecutorService scheduler) {
         this.async = async;
         this.registry = registry;
         this.broker = broker;
         this.room = room;
         this.form = form;
         this.meters = meters;
+        this.scheduler = scheduler;
     }
 
     void start() throws IOException {
+        // The body's deadline is a timer of our own: when Tomcat resets an HTTP/2 stream itself (DATA beyond the
+        // stream's content-length) it tells the application nothing more, no read error and no async timeout, and a
+        // publish that waited for those would stay open for good. The container's timeout stays as a backstop, well
+        // after ours: both at once race (Jetty answers 500 to a timeout whose listener completed on another thread).
+        // Set before anything can release it.
+        long wait = async.getTimeout();
+        deadline = scheduler.schedule(this::timedOut, wait, TimeUnit.MILLISECONDS);
+        async.setTimeout(2 * wait);
         registry.add(this);
         async.addListener(this);
         in = async.getRequest().getInputStream();
@@ -146,7 +159,11 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
 
     @Override
     public void onTimeout(AsyncEvent event) {
-        containerEnds(() -> answer(HttpServletResponse.SC_REQUEST_TIMEOUT, "body did not arrive in time"));
+        containerEnds(this::timedOut);
+    }
+
+    private void timedOut() {
+        answer(HttpServletResponse.SC_REQUEST_TIMEOUT, "body did not arrive in time");
     }
 
     @Override
@@ -232,6 +249,7 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
 
     private void release(Outcome why) {
         try {
+            deadline.cancel(false);
             registry.remove(this, why);
             async.complete();
         } catch (IllegalStateException alreadyEnded) {

@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.asyncprimer.app.AppSettings;
 import org.asyncprimer.it.Deployed;
 import org.asyncprimer.it.Deployment;
 import org.asyncprimer.it.H2Client;
@@ -195,6 +198,25 @@ class ChatH2IT extends Deployed {
             connection.readUntil(next, "retry: 1000\n\n");
             String id = publish(own, "reset", "still here");
             connection.readUntil(next, "id: " + id); // the connection still serves new streams
+        }
+    }
+
+    @Test
+    void aPublishWhoseBodyOutrunsItsContentLengthIsCleanedUp() throws Exception {
+        // Tomcat resets such a stream itself (PROTOCOL_ERROR) and then tells the application nothing: no read error,
+        // no async timeout. The publish's own deadline, the timeout margin, must end it.
+        try (Deployment own = Deployment.start(container, ServerOptions.defaults().withContextParams(
+                Map.of(AppSettings.TIMEOUT_MARGIN_MS, "1000")));
+             RawH2 connection = RawH2.connect(own.base())) {
+            byte[] body = "{\"name\":\"a\",\"text\":\"b\"}".getBytes(StandardCharsets.UTF_8);
+            int stream = connection.post("/chat/overrun", "Content-Type", "application/json", "Content-Length", "5");
+            connection.data(stream, Arrays.copyOf(body, 3), false);
+            assertEquals(1, own.awaitStatus("openChatPublishes", n -> n == 1, WAIT), "the body is on its way");
+
+            connection.data(stream, Arrays.copyOfRange(body, 3, body.length), true); // 23 bytes of the 5 announced
+
+            assertEquals(0, own.awaitStatus("openChatPublishes", n -> n == 0, WAIT), "the publish is gone");
+            assertEquals(1, own.status("schedulerTasks"), "its deadline with it");
         }
     }
 

@@ -18,7 +18,8 @@ import java.util.Map;
  * HTTP/1.1. It sends GETs as streams, reads the connection (giving back connection-level flow-control window for
  * every DATA frame) but gives stream-level window only to the stream it is reading, so a stream it never reads
  * stalls at its first 64 KiB window while the others flow; and it resets a stream with RST_STREAM exactly when a
- * test says so. HTTP clients hide when, and whether, they do these. Response headers are not decoded.
+ * test says so; it sends a POST's body frame by frame, even one that contradicts its content-length. HTTP clients
+ * hide when, and whether, they do these. Response headers are not decoded.
  */
 public final class RawH2 implements AutoCloseable {
 
@@ -78,6 +79,30 @@ public final class RawH2 implements AutoCloseable {
         nextStream += 2;
         frame(HEADERS, END_STREAM | END_HEADERS, stream, block.toByteArray());
         return stream;
+    }
+
+    /**
+     * Sends the headers of {@code POST pathAndQuery} (and header name, value pairs) on a new stream, its body still
+     * to come (see {@link #data}); returns the stream's id.
+     */
+    public int post(String pathAndQuery, String... headerPairs) throws IOException {
+        ByteArrayOutputStream block = new ByteArrayOutputStream();
+        block.write(0x83); // :method POST (static table 3)
+        block.write(0x86); // :scheme http (static table 6)
+        literal(block, 4, pathAndQuery); // :path
+        literal(block, 1, authority); // :authority
+        for (int i = 0; i < headerPairs.length; i += 2) {
+            literal(block, headerPairs[i].toLowerCase(Locale.ROOT), headerPairs[i + 1]); // HTTP/2 names are lowercase
+        }
+        int stream = nextStream;
+        nextStream += 2;
+        frame(HEADERS, END_HEADERS, stream, block.toByteArray());
+        return stream;
+    }
+
+    /** Sends {@code bytes} of the request body on {@code stream}, the last of it when {@code end} says so. */
+    public void data(int stream, byte[] bytes, boolean end) throws IOException {
+        frame(DATA, end ? END_STREAM : 0, stream, bytes);
     }
 
     /** DATA bytes received so far on {@code stream} (while reading for any stream). */
