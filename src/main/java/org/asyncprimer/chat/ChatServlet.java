@@ -169,10 +169,11 @@ public final class ChatServlet extends HttpServlet {
         }
     }
 
-    /** HEAD answers at once with GET's headers. */
+    /** HEAD answers at once with GET's headers, or GET's 400 for the same bad room or query. */
     @Override
     protected void doHead(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        if (room(request, response).isPresent()) {
+        QueryParams.Reader<ChatQuery> query = wantsEvents(request) ? ChatQuery::forStream : ChatQuery::forPoll;
+        if (room(request, response).isPresent() && query.readOr400(request, response).isPresent()) {
             headers(request, response);
         }
     }

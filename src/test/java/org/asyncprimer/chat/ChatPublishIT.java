@@ -206,6 +206,7 @@ class ChatPublishIT extends Deployed {
 
         assertEquals(400, reply.status());
         assertEquals(line, reply.body().strip());
+        assertEquals(400, ChatHttp.send("HEAD", app.uri("/chat/lobby?" + query)).status(), "HEAD answers as GET");
         ChatHttp.Reply events = ChatHttp.get(app.uri("/chat/lobby?since=x"), "Accept", "text/event-stream");
         assertEquals(400, events.status());
         ChatHttp.Reply badHeader = ChatHttp.get(app.uri("/chat/lobby"), "Accept", "text/event-stream",
