@@ -71,9 +71,12 @@ public final class FetchServlet extends GetOnlyServlet {
         body.start(worker);           // starts the worker once the response can be written
     }
 
+    /** HEAD answers at once with GET's headers, or GET's 400 for the same bad query. */
     @Override
-    protected void doHead(HttpServletRequest request, HttpServletResponse response) {
-        headers(response);
+    protected void doHead(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (QueryParams.reader(FetchSettings::from).readOr400(request, response).isPresent()) {
+            headers(response);
+        }
     }
 
     private static void headers(HttpServletResponse response) {

@@ -44,12 +44,14 @@ public final class BlockingStreamServlet extends GetOnlyServlet {
     }
 
     /**
-     * HEAD answers at once with GET's headers. (HttpServlet's default runs doGet without a body: it would hold
+     * HEAD answers at once with GET's headers, or GET's 400 for a bad query. (HttpServlet's default runs doGet without a body: it would hold
      * the thread for the whole planned duration to send nothing.)
      */
     @Override
-    protected void doHead(HttpServletRequest request, HttpServletResponse response) {
-        response.setContentType(StreamFormat.PLAIN.contentType());
-        NoBuffering.apply(response);
+    protected void doHead(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (QueryParams.reader(StreamTimings::from).readOr400(request, response).isPresent()) {
+            response.setContentType(StreamFormat.PLAIN.contentType());
+            NoBuffering.apply(response);
+        }
     }
 }

@@ -60,10 +60,15 @@ public final class StreamServlet extends GetOnlyServlet {
         new StreamTimeline(async, shared, format, timings.get(), lateness).start();
     }
 
-    /** HEAD answers at once with GET's headers: nothing to wait for when no body is sent. */
+    /**
+     * HEAD answers at once with GET's headers (nothing to wait for when no body is sent), or GET's 400 for the same
+     * bad query.
+     */
     @Override
-    protected void doHead(HttpServletRequest request, HttpServletResponse response) {
-        headers(request, response);
+    protected void doHead(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (QueryParams.reader(StreamTimings::from).readOr400(request, response).isPresent()) {
+            headers(request, response);
+        }
     }
 
     private static StreamFormat headers(HttpServletRequest request, HttpServletResponse response) {

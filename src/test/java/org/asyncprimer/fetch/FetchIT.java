@@ -105,6 +105,8 @@ class FetchIT extends Deployed {
         assertEquals(400, response.status());
         assertEquals(message + "\n", response.body().replace("\r\n", "\n"));
         assertEquals(0, app.status("openFetches"));
+        // HEAD answers as GET, which also lets acceptsThePlannedDurationUpToItsLimit ask with HEAD.
+        assertEquals(400, Http.send("HEAD", app.uri("/fetch?" + query)).status(), "HEAD answers as GET");
     }
 
     @Test

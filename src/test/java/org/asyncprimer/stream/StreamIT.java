@@ -118,6 +118,8 @@ class StreamIT extends Deployed {
         assertEquals(400, response.status());
         assertEquals(message + "\n", response.body().replace("\r\n", "\n"));
         assertEquals(0, app.status("openStreams"));
+        assertEquals(400, Http.send("HEAD", app.uri("/stream?" + query)).status(), "HEAD answers as GET");
+        assertEquals(400, Http.send("HEAD", app.uri("/stream/blocking?" + query)).status(), "so does the blocking one");
     }
 
     @ParameterizedTest
