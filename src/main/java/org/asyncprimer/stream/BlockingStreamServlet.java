@@ -44,8 +44,8 @@ public final class BlockingStreamServlet extends GetOnlyServlet {
     }
 
     /**
-     * HEAD answers at once with GET's headers, or GET's 400 for a bad query. (HttpServlet's default runs doGet without a body: it would hold
-     * the thread for the whole planned duration to send nothing.)
+     * HEAD answers at once with GET's headers, or GET's 400 for a bad query. (HttpServlet's default runs doGet
+     * without a body: it would hold the thread for the whole planned duration to send nothing.)
      */
     @Override
     protected void doHead(HttpServletRequest request, HttpServletResponse response) throws IOException {
