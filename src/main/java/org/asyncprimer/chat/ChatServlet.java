@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import org.asyncprimer.app.Accept;
 import org.asyncprimer.app.App;
 import org.asyncprimer.app.AsyncResponse;
 import org.asyncprimer.app.ContextParams;
@@ -223,8 +224,7 @@ public final class ChatServlet extends HttpServlet {
     }
 
     private static boolean wantsEvents(HttpServletRequest request) {
-        String accept = request.getHeader("Accept");
-        return accept != null && accept.toLowerCase(Locale.ROOT).contains("text/event-stream");
+        return Accept.prefers(request.getHeader("Accept"), "text/event-stream", "application/x-ndjson");
     }
 
     private static void headers(HttpServletRequest request, HttpServletResponse response) {

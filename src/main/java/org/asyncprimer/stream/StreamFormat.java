@@ -3,6 +3,7 @@ package org.asyncprimer.stream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import org.asyncprimer.app.Accept;
 
 /**
  * The three chunks of /stream, encoded once: as plain text lines, or as Server-Sent Events for clients that
@@ -60,6 +61,6 @@ enum StreamFormat {
     }
 
     static StreamFormat forAccept(String accept) {
-        return accept != null && accept.toLowerCase(Locale.ROOT).contains("text/event-stream") ? SSE : PLAIN;
+        return Accept.prefers(accept, "text/event-stream", "text/plain") ? SSE : PLAIN;
     }
 }

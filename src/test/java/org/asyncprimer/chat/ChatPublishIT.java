@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.asyncprimer.app.AppSettings;
 import org.asyncprimer.it.Deployed;
 import org.asyncprimer.it.Deployment;
+import org.asyncprimer.it.Http;
 import org.asyncprimer.it.OnEveryContainer;
 import org.asyncprimer.it.ServerOptions;
 import org.asyncprimer.it.WsClient;
@@ -168,6 +169,22 @@ class ChatPublishIT extends Deployed {
         assertEquals(200, head.status());
         assertTrue(head.header("Content-Type").startsWith("application/x-ndjson"), head.header("Content-Type"));
         assertEquals(0, app.status("openChatPolls"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+        text/event-stream                             | text/event-stream
+        text/event-stream;q=0, application/x-ndjson   | application/x-ndjson
+        text/event-stream;q=0.5, application/x-ndjson | application/x-ndjson
+        text/event-stream;q=0                         | application/x-ndjson
+        */*                                           | application/x-ndjson
+        """)
+    void streamsEventsOnlyToAClientThatRanksThemFirst(String accept, String type) throws Exception {
+        // HEAD answers with GET's headers at once: the content type says which GET would have started.
+        Http.Response head = Http.send("HEAD", app.uri("/chat/lobby"), "Accept", accept);
+
+        assertEquals(200, head.status());
+        assertTrue(head.header("Content-Type").startsWith(type), head.header("Content-Type"));
     }
 
     @ParameterizedTest

@@ -142,6 +142,21 @@ class StreamIT extends Deployed {
         assertEquals(0, app.status("openStreams"));
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+        text/event-stream                   | text/event-stream
+        text/event-stream;q=0, text/plain   | text/plain
+        text/event-stream;q=0.5, text/plain | text/plain
+        text/event-stream;q=0.5, text/*     | text/plain
+        */*                                 | text/plain
+        """)
+    void streamsEventsOnlyToAClientThatRanksThemFirst(String accept, String type) throws Exception {
+        Http.Response head = Http.send("HEAD", app.uri("/stream"), "Accept", accept);
+
+        assertEquals(200, head.status());
+        assertTrue(head.header("Content-Type").startsWith(type), head.header("Content-Type"));
+    }
+
     @Test
     void answersHeadAtOnceWithoutABody() throws Exception {
         Http.Response response = Http.send("HEAD", app.uri("/stream"));
