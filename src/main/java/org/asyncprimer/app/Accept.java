@@ -1,5 +1,8 @@
 package org.asyncprimer.app;
 
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.Locale;
 
 /**
@@ -11,6 +14,12 @@ import java.util.Locale;
 public final class Accept {
 
     private Accept() {
+    }
+
+    /** The request's Accept lines as one header (a client may send its list over several); null without one. */
+    public static String header(HttpServletRequest request) {
+        Enumeration<String> lines = request.getHeaders("Accept");
+        return lines == null || !lines.hasMoreElements() ? null : String.join(",", Collections.list(lines));
     }
 
     /**

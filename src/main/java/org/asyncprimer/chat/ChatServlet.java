@@ -224,7 +224,7 @@ public final class ChatServlet extends HttpServlet {
     }
 
     private static boolean wantsEvents(HttpServletRequest request) {
-        return Accept.prefers(request.getHeader("Accept"), "text/event-stream", "application/x-ndjson");
+        return Accept.prefers(Accept.header(request), "text/event-stream", "application/x-ndjson");
     }
 
     private static void headers(HttpServletRequest request, HttpServletResponse response) {

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -68,12 +69,25 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
         // stream's content-length) it tells the application nothing more, no read error and no async timeout, and a
         // publish that waited for those would stay open for good. The container's timeout stays as a backstop, well
         // after ours: both at once race (Jetty answers 500 to a timeout whose listener completed on another thread).
-        // Set before anything can release it.
+        // Registered before anything can release it; the timer is stored after it is scheduled, so both release()
+        // and this method look for it.
         long wait = async.getTimeout();
-        deadline = scheduler.schedule(this::timedOut, wait, TimeUnit.MILLISECONDS);
         async.setTimeout(2 * wait);
         registry.add(this);
         async.addListener(this);
+        ScheduledFuture<?> timer;
+        try {
+            timer = scheduler.schedule(this::timedOut, wait, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            answer(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "the chat is shutting down",
+                    Integer.toString(Broker.Unavailable.RETRY_AFTER_SECONDS));
+            return;
+        }
+        deadline = timer;
+        if (answered.get()) {
+            timer.cancel(false); // ended before its deadline was stored (the app stopping): release() missed it
+            return;
+        }
         in = async.getRequest().getInputStream();
         in.setReadListener(this); // may call onDataAvailable at once, on another thread: in is set before
     }
@@ -99,8 +113,8 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
 
     @Override
     public void onAllDataRead() {
-        if (answered.get()) {
-            return;
+        if (answered.get() || !deadline.cancel(false)) {
+            return; // answered, or the deadline has fired and answers 408: the body came too late to publish
         }
         Draft draft;
         try {
@@ -249,7 +263,10 @@ final class Publish implements ReadListener, AsyncListener, OpenResponses.Open {
 
     private void release(Outcome why) {
         try {
-            deadline.cancel(false);
+            ScheduledFuture<?> timer = deadline;
+            if (timer != null) { // null: ended before start() stored it, which then cancels it
+                timer.cancel(false);
+            }
             registry.remove(this, why);
             async.complete();
         } catch (IllegalStateException alreadyEnded) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.stream.DoubleStream;
+import org.asyncprimer.app.Accept;
 import org.asyncprimer.app.App;
 import org.asyncprimer.app.AsyncResponse;
 import org.asyncprimer.app.GetOnlyServlet;
@@ -72,7 +73,7 @@ public final class StreamServlet extends GetOnlyServlet {
     }
 
     private static StreamFormat headers(HttpServletRequest request, HttpServletResponse response) {
-        StreamFormat format = StreamFormat.forAccept(request.getHeader("Accept"));
+        StreamFormat format = StreamFormat.forAccept(Accept.header(request));
         response.setContentType(format.contentType());
         NoBuffering.apply(response);
         return format;

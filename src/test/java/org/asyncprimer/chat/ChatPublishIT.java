@@ -113,6 +113,18 @@ class ChatPublishIT extends Deployed {
     }
 
     @Test
+    void cancelsEachPublishsDeadlineWhenItIsAnswered() throws Exception {
+        int idle = app.status("schedulerTasks");
+
+        assertEquals(201, ChatHttp.post(app.uri("/chat/deadline"), FORM, "name=a&text=b").status());
+        assertEquals(400, ChatHttp.post(app.uri("/chat/deadline"), FORM, "name=a").status());
+        assertEquals(413, ChatHttp.post(app.uri("/chat/deadline"), JSON, " ".repeat(17 * 1024)).status());
+
+        // Each deadline is the timeout margin (30 s) away: left in the scheduler, they would still be counted.
+        assertTrue(app.awaitStatus("schedulerTasks", n -> n <= idle, Duration.ofSeconds(10)) <= idle);
+    }
+
+    @Test
     void refusesAChunkedBodyOver16KiBWith413WithoutTrustingALength() throws Exception {
         String head = "{\"name\":\"a\",\"text\":\"b\"";
         byte[] body = (head + " ".repeat(200_000) + "}").getBytes(StandardCharsets.UTF_8);
@@ -185,6 +197,14 @@ class ChatPublishIT extends Deployed {
 
         assertEquals(200, head.status());
         assertTrue(head.header("Content-Type").startsWith(type), head.header("Content-Type"));
+    }
+
+    @Test
+    void readsAnAcceptListSentOverSeveralLines() throws Exception {
+        Http.Response head = Http.send("HEAD", app.uri("/chat/lobby"),
+                "Accept", "application/x-ndjson;q=0.1", "Accept", "text/event-stream");
+
+        assertTrue(head.header("Content-Type").startsWith("text/event-stream"), head.header("Content-Type"));
     }
 
     @ParameterizedTest
