@@ -67,18 +67,7 @@ public final class RawH2 implements AutoCloseable {
 
     /** Sends {@code GET pathAndQuery} (and header name, value pairs) on a new stream; returns the stream's id. */
     public int get(String pathAndQuery, String... headerPairs) throws IOException {
-        ByteArrayOutputStream block = new ByteArrayOutputStream();
-        block.write(0x82); // :method GET (static table 2)
-        block.write(0x86); // :scheme http (static table 6)
-        literal(block, 4, pathAndQuery); // :path
-        literal(block, 1, authority); // :authority
-        for (int i = 0; i < headerPairs.length; i += 2) {
-            literal(block, headerPairs[i].toLowerCase(Locale.ROOT), headerPairs[i + 1]); // HTTP/2 names are lowercase
-        }
-        int stream = nextStream;
-        nextStream += 2;
-        frame(HEADERS, END_STREAM | END_HEADERS, stream, block.toByteArray());
-        return stream;
+        return request(0x82, END_STREAM, pathAndQuery, headerPairs); // :method GET (static table 2)
     }
 
     /**
@@ -86,8 +75,16 @@ public final class RawH2 implements AutoCloseable {
      * to come (see {@link #data}); returns the stream's id.
      */
     public int post(String pathAndQuery, String... headerPairs) throws IOException {
+        return request(0x83, 0, pathAndQuery, headerPairs); // :method POST (static table 3)
+    }
+
+    /**
+     * Sends a HEADERS frame on a new stream: {@code method} the static-table index byte of its :method, {@code flags}
+     * those besides END_HEADERS.
+     */
+    private int request(int method, int flags, String pathAndQuery, String... headerPairs) throws IOException {
         ByteArrayOutputStream block = new ByteArrayOutputStream();
-        block.write(0x83); // :method POST (static table 3)
+        block.write(method);
         block.write(0x86); // :scheme http (static table 6)
         literal(block, 4, pathAndQuery); // :path
         literal(block, 1, authority); // :authority
@@ -96,7 +93,7 @@ public final class RawH2 implements AutoCloseable {
         }
         int stream = nextStream;
         nextStream += 2;
-        frame(HEADERS, END_HEADERS, stream, block.toByteArray());
+        frame(HEADERS, flags | END_HEADERS, stream, block.toByteArray());
         return stream;
     }
 
