@@ -14,7 +14,8 @@
 # Environment: PORT (Tomcat, 8080), SEED_PORT (8081), N_SSE, N_WS (10000), N_POLL (5000; each 0: none), DURATION (30 s),
 # MAX_LOAD (2.5: the 1-minute load average a run waits for), WAIT_TRIES (40 waits of 30 s at most; 0: none),
 # WARMUP_RATE (2 messages/s), WARMUP_DURATION (20 s; 0: no warm-up), SEED (1; 0: skip the seed's runs), LEAD_IN
-# (0: messages each measured run publishes first, at its rate, to the same subscribers, and does not measure), EXTRA_JVM
+# (0: messages each measured run publishes first, at its rate, to the same subscribers, and does not measure), SETTLE
+# (2000 ms between the last subscriber connected and the first publish), EXTRA_JVM
 # (more options for each Tomcat's JVM, e.g. -Xlog:gc*:file=/tmp/gc.log:uptime or -XX:+PrintCompilation, whose
 # output goes to target/bench-servers/chat-<transport>/logs/catalina.out).
 set -euo pipefail
@@ -25,6 +26,7 @@ duration=${DURATION:-30}
 warmup_rate=${WARMUP_RATE:-2}
 warmup_duration=${WARMUP_DURATION:-20}
 lead_in=${LEAD_IN:-0}
+settle=${SETTLE:-2000}
 out=target/bench-chat
 # The run command's heap, JVM options and connector: $heap, $initial_heap, $jvmargs, $connector.
 source src/bench/lib.sh
@@ -47,7 +49,7 @@ tomcat_run() { # transport n
   if kill -0 "$pid" 2>/dev/null; then
     local jit cpu
     jit=$(jit_ticks "$pid"); cpu=$(cpu_ticks "$pid")
-    bench "chat --url http://127.0.0.1:$port/ --transport $1 --n $2 --rate 1 --duration $duration --lead-in $lead_in --pid $pid --heap --settle 2000 --label tomcat-$1-$2 --out $out"
+    bench "chat --url http://127.0.0.1:$port/ --transport $1 --n $2 --rate 1 --duration $duration --lead-in $lead_in --pid $pid --heap --settle $settle --label tomcat-$1-$2 --out $out"
     jit=$(( $(jit_ticks "$pid") - jit )); cpu=$(( $(cpu_ticks "$pid") - cpu ))
     printf 'tomcat-%s-%s: JIT compiler threads %s.%02d CPU s of the server'"'"'s %s.%02d during the run (live-heap GC included)\n' \
       "$1" "$2" $((jit / 100)) $((jit % 100)) $((cpu / 100)) $((cpu % 100)) | tee -a "$out/results.md"
