@@ -111,6 +111,7 @@ class StreamIT extends Deployed {
         "first=1e3          | first must be an integer from 0 to 60000, got '1e3'",
         "second=99999999999999999999 | second must be an integer from 0 to 60000, got '99999999999999999999'",
         "second=%2B5        | second must be an integer from 0 to 60000, got '+5'",
+        "first=1&first=2    | first must be given once, got 2 values",
     })
     void rejectsBadParametersWithOneLine(String query, String message) throws Exception {
         Http.Response response = Http.get(app.uri("/stream?" + query));
