@@ -234,6 +234,25 @@ class StreamIT extends Deployed {
         }
     }
 
+    @Test
+    void endsOpenBlockingStreamsWhenTheServerStops() throws Exception {
+        Deployment doomed = Deployment.start(container);
+        String received;
+        try (RawClient client = RawClient.get(doomed.base(), "/stream/blocking?first=60000&second=60000", 0)) {
+            client.readUntil("START");
+            long stopping = System.nanoTime();
+            doomed.stop();
+            assertTrue(System.nanoTime() - stopping < TimeUnit.SECONDS.toNanos(20), "stop took too long");
+            received = client.readToEnd(); // returns when the server closes the connection
+        }
+        assertFalse(received.contains("MIDDLE"), received);
+        if (!container.isJetty()) {
+            // As for /stream: Tomcat stops its connectors after the context (Jetty closes connections first), so
+            // the servlet's destroy() can still wake the held thread and let it end the response properly.
+            assertTrue(received.endsWith("0\r\n\r\n"), "the chunked body was ended, not cut off: " + received);
+        }
+    }
+
     /** The application's scheduler threads alive in this JVM (the servers under test run in it). */
     private static long schedulerThreads() {
         return Thread.getAllStackTraces().keySet().stream()
