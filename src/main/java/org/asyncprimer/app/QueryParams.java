@@ -61,13 +61,21 @@ public final class QueryParams {
         return reader;
     }
 
-    /** The parameter's value, {@code fallback} when absent, or BadParameter when not an integer in [min, max]. */
+    /**
+     * The parameter's value, {@code fallback} when absent, or BadParameter when not an integer in [min, max] or
+     * given more than once: {@code ?timeout=1&timeout=300000} is ambiguous (getParameter takes the first, a proxy or
+     * filter in front may read the last), and answering one of them silently is the clamping this class refuses.
+     */
     public static int bounded(HttpServletRequest request, String name, int fallback, int min, int max)
             throws BadParameter {
-        String raw = request.getParameter(name);
-        if (raw == null) {
+        String[] values = request.getParameterValues(name);
+        if (values == null) {
             return fallback;
         }
+        if (values.length > 1) {
+            throw new BadParameter(name + " must be given once, got " + values.length + " values");
+        }
+        String raw = values[0];
         Integer value = parse(raw, min, max);
         if (value == null) {
             throw new BadParameter(name + " must be an integer from " + min + " to " + max + ", got '"

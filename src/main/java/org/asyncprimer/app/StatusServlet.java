@@ -2,7 +2,6 @@ package org.asyncprimer.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.annotation.WebServlet;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -17,7 +16,7 @@ import java.util.Map;
  * <pre>curl http://localhost:8080/status</pre>
  */
 @WebServlet("/status")
-public final class StatusServlet extends HttpServlet {
+public final class StatusServlet extends GetOnlyServlet {
 
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -6,6 +6,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.asyncprimer.app.GetOnlyServlet;
 import org.asyncprimer.app.NoBuffering;
 import org.asyncprimer.app.QueryParams;
@@ -23,6 +25,13 @@ public final class BlockingStreamServlet extends GetOnlyServlet {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Opened by {@link #destroy()}: the held threads wake and end their responses. Tomcat calls destroy() after
+     * waiting (unloadDelay, 2 s) for requests still in the servlet, and stops its connectors only after that, so a
+     * held client still gets the chunked body's end; nothing interrupts a plain sleep before its connection closes.
+     */
+    private final transient CountDownLatch stopping = new CountDownLatch(1);
+
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Optional<StreamTimings> timings = QueryParams.reader(StreamTimings::from).readOr400(request, response);
@@ -34,13 +43,21 @@ public final class BlockingStreamServlet extends GetOnlyServlet {
         ServletOutputStream out = response.getOutputStream();
         try {
             for (int i = 0; i < StreamFormat.PLAIN.size(); i++) {
-                Thread.sleep(timings.get().before(i).toMillis()); // the thread is held here: the point of this servlet
+                // The thread is held here: the point of this servlet.
+                if (stopping.await(timings.get().before(i).toMillis(), TimeUnit.MILLISECONDS)) {
+                    return; // the application is stopping: end the response here
+                }
                 out.write(StreamFormat.PLAIN.chunk(i));
                 out.flush();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the container is stopping: end the response here
         }
+    }
+
+    @Override
+    public void destroy() {
+        stopping.countDown();
     }
 
     /**

@@ -2,11 +2,11 @@ package org.asyncprimer.websocket;
 
 import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebServlet;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.asyncprimer.app.App;
+import org.asyncprimer.app.GetOnlyServlet;
 import org.asyncprimer.app.OpenResponses;
 
 /**
@@ -18,7 +18,7 @@ import org.asyncprimer.app.OpenResponses;
 // Loaded at startup, the one piece of /websocket the container initialises with the context: it registers the echo
 // sessions' kind and meters, which /status and /metrics then list from the first moment.
 @WebServlet(urlPatterns = "/websocket", loadOnStartup = 4)
-public final class WebSocketPageServlet extends HttpServlet {
+public final class WebSocketPageServlet extends GetOnlyServlet {
 
     private static final long serialVersionUID = 1L;
 

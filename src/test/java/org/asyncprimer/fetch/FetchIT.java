@@ -96,6 +96,8 @@ class FetchIT extends Deployed {
         "timeout=0       | timeout must be an integer from 1 to 300000, got '0'",
         "timeout=300001  | timeout must be an integer from 1 to 300000, got '300001'",
         "pad=65537       | pad must be an integer from 0 to 65536, got '65537'",
+        "timeout=1&timeout=2 | timeout must be given once, got 2 values",
+        "count=5&count=  | count must be given once, got 2 values",
         "count=1000&interval=60000 | count*interval+timeout must be at most 600000 ms (10 minutes), got 60030000",
         "count=10&interval=57001&timeout=30000 | count*interval+timeout must be at most 600000 ms (10 minutes), got 600010",
     })

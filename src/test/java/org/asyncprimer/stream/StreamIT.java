@@ -111,6 +111,7 @@ class StreamIT extends Deployed {
         "first=1e3          | first must be an integer from 0 to 60000, got '1e3'",
         "second=99999999999999999999 | second must be an integer from 0 to 60000, got '99999999999999999999'",
         "second=%2B5        | second must be an integer from 0 to 60000, got '+5'",
+        "first=1&first=2    | first must be given once, got 2 values",
     })
     void rejectsBadParametersWithOneLine(String query, String message) throws Exception {
         Http.Response response = Http.get(app.uri("/stream?" + query));
@@ -229,6 +230,25 @@ class StreamIT extends Deployed {
             // Tomcat stops its connectors after the contexts, so the app's contextDestroyed can still end each
             // stream properly. Jetty closes connections first (after its graceful stopTimeout, 0 here): the
             // client sees the connection close, and contextDestroyed only cancels the timers.
+            assertTrue(received.endsWith("0\r\n\r\n"), "the chunked body was ended, not cut off: " + received);
+        }
+    }
+
+    @Test
+    void endsOpenBlockingStreamsWhenTheServerStops() throws Exception {
+        Deployment doomed = Deployment.start(container);
+        String received;
+        try (RawClient client = RawClient.get(doomed.base(), "/stream/blocking?first=60000&second=60000", 0)) {
+            client.readUntil("START");
+            long stopping = System.nanoTime();
+            doomed.stop();
+            assertTrue(System.nanoTime() - stopping < TimeUnit.SECONDS.toNanos(20), "stop took too long");
+            received = client.readToEnd(); // returns when the server closes the connection
+        }
+        assertFalse(received.contains("MIDDLE"), received);
+        if (!container.isJetty()) {
+            // As for /stream: Tomcat stops its connectors after the context (Jetty closes connections first), so
+            // the servlet's destroy() can still wake the held thread and let it end the response properly.
             assertTrue(received.endsWith("0\r\n\r\n"), "the chunked body was ended, not cut off: " + received);
         }
     }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @OnEveryContainer
 class WebSocketIT extends Deployed {
@@ -143,6 +144,23 @@ class WebSocketIT extends Deployed {
 
         assertEquals(400, response.status());
         assertEquals("Expected WebSocket request.", response.body());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"POST", "PUT", "DELETE", "PATCH", "BREW"})
+    void refusesOtherMethodsThanAPlainGet(String method) throws Exception {
+        Http.Response response = Http.send(method, app.uri("/websocket"));
+
+        assertEquals(405, response.status());
+        assertEquals("GET, HEAD, OPTIONS", response.header("Allow"), "RFC 9110 15.5.6: a 405 names what is allowed");
+    }
+
+    @Test
+    void answersOptionsWithoutTrace() throws Exception {
+        Http.Response response = Http.send("OPTIONS", app.uri("/websocket"));
+
+        assertEquals(200, response.status());
+        assertEquals("GET, HEAD, OPTIONS", response.header("Allow"));
     }
 
     @Test
