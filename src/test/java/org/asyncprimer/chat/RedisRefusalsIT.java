@@ -1,0 +1,99 @@
+package org.asyncprimer.chat;
+
+import static org.asyncprimer.chat.BrokerContract.await;
+import static org.asyncprimer.chat.BrokerContract.awaitExactly;
+import static org.asyncprimer.chat.BrokerContract.line;
+import static org.asyncprimer.chat.BrokerContract.publish;
+import static org.asyncprimer.chat.BrokerContract.subscribe;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.asyncprimer.chat.redis.RedisBroker;
+import org.asyncprimer.it.LogRecords;
+import org.asyncprimer.it.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Redis that is up and answers, but with an error (issue #12's unhappy paths other than "Redis is down"): a
+ * room's key that someone overwrote with another type, a Redis out of memory. The publish that Redis refuses answers
+ * 503 in bounded time, the operator gets a clear log line (not one per request), and nothing else stops: the
+ * node's other rooms go on being delivered.
+ */
+class RedisRefusalsIT {
+
+    private static RedisServer redis;
+
+    private final String good = "g" + UUID.randomUUID().toString().replace("-", "");
+    private final String bad = "b" + UUID.randomUUID().toString().replace("-", "");
+    private final LogRecords log = LogRecords.of("org.asyncprimer.chat.redis");
+    private Broker node;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        redis.close();
+    }
+
+    @BeforeEach
+    void startNode() {
+        node = RedisBrokerIT.connected(RedisBroker.start(redis.url(),
+                new ChatSettings(1000, 100, 64 << 20, Duration.ofHours(1), Duration.ofSeconds(15))));
+    }
+
+    @AfterEach
+    void stopNode() throws Exception {
+        node.close();
+        log.close();
+        redis.command("CONFIG", "SET", "maxmemory", "0");
+    }
+
+    /**
+     * One {@code XREAD} reads every room a node has subscribers in, and Redis fails the whole command when one of
+     * the keys is not a stream: before, one room's key overwritten with {@code SET} stopped delivery in every room
+     * of the node, for good, and the log blamed an unreachable Redis.
+     */
+    @Test
+    void aRoomWhoseKeyIsNotAStreamStopsNeitherTheOtherRoomsNorItselfOnceItIsAStreamAgain() throws Exception {
+        Recorder inGood = subscribe(node, good, null);
+        Recorder inBad = subscribe(node, bad, null);
+        await("started", () -> inGood.caughtUp.get() >= 1 && inBad.caughtUp.get() >= 1);
+        List<String> goodSent = new ArrayList<>(List.of(line(publish(node, good, "before"))));
+        List<String> badGot = new ArrayList<>(List.of(line(publish(node, bad, "before"))));
+        awaitExactly(inGood, goodSent);
+        awaitExactly(inBad, badGot);
+
+        assertEquals(List.of("+OK"), redis.command("SET", "asyncprimer:chat:" + bad, "not a stream"));
+        CompletionException refused = assertThrows(CompletionException.class, () -> publish(node, bad, "refused"));
+        assertInstanceOf(Broker.Unavailable.class, refused.getCause());
+        for (int i = 0; i < 3; i++) {
+            goodSent.add(line(publish(node, good, "while the other room is broken " + i)));
+            Thread.sleep(300); // spread out: each publish lands on a later XREAD turn; the loop checks the outcome
+        }
+        awaitExactly(inGood, goodSent);
+        assertTrue(log.messages().stream().anyMatch(line -> line.contains(bad) && line.contains("not a stream")),
+                "a line names the room whose key is not a stream: " + log.messages());
+
+        assertEquals(List.of(":1"), redis.command("DEL", "asyncprimer:chat:" + bad));
+        Message again = publish(node, bad, "a stream again");
+        badGot.add("gap " + again.id()); // the room's history is gone: its subscribers are told
+        badGot.add(line(again));
+        awaitExactly(inBad, badGot);
+        assertEquals(1, inBad.closed.getCount(), "the room's subscriber stayed");
+    }
+}
