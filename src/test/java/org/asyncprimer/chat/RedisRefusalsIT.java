@@ -96,4 +96,32 @@ class RedisRefusalsIT {
         awaitExactly(inBad, badGot);
         assertEquals(1, inBad.closed.getCount(), "the room's subscriber stayed");
     }
+
+    /**
+     * A full Redis ({@code maxmemory}, {@code noeviction}: README's advice) refuses every publish with {@code OOM}:
+     * each publisher gets its 503 at once, and the operator one line saying why, not one per publish. Before, the
+     * log said nothing at all while every publish failed.
+     */
+    @Test
+    void aFullRedisRefusesPublishesWith503AndOneLogLineSaysWhy() throws Exception {
+        Recorder inGood = subscribe(node, good, null);
+        await("started", () -> inGood.caughtUp.get() >= 1);
+        assertEquals(List.of("+OK"), redis.command("CONFIG", "SET", "maxmemory-policy", "noeviction"));
+        assertEquals(List.of("+OK"), redis.command("CONFIG", "SET", "maxmemory", "1"));
+        for (int i = 0; i < 5; i++) {
+            long start = System.nanoTime();
+            CompletionException refused = assertThrows(CompletionException.class, () -> publish(node, good, "full"));
+            assertInstanceOf(Broker.Unavailable.class, refused.getCause());
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(tookMs < 10_000, "refused in bounded time, took " + tookMs + " ms");
+        }
+        List<String> oom = log.messages().stream().filter(line -> line.contains("OOM")).toList();
+        assertEquals(1, oom.size(), "one line for five refusals: " + log.messages());
+        assertTrue(oom.get(0).contains("publishing to room " + good), oom.get(0));
+        assertTrue(node.connected(), "Redis is there; it refuses");
+
+        assertEquals(List.of("+OK"), redis.command("CONFIG", "SET", "maxmemory", "0"));
+        Message after = publish(node, good, "room again");
+        awaitExactly(inGood, List.of(line(after)));
+    }
 }

@@ -211,7 +211,8 @@ final class StreamReader {
         List<Feed> woken = new ArrayList<>();
         for (Feed feed : reading) {
             if (setAside.remove(feed) != null) {
-                LOG.log(System.Logger.Level.INFO, "chat: room " + feed.room + ": its key is no longer another type; reading it again");
+                LOG.log(System.Logger.Level.INFO, "chat: room " + feed.room
+                        + ": its key is no longer another type; reading it again");
             }
             List<StreamMessage<String, String>> got = byRoom.get(Store.key(feed.room));
             if (got != null && feed.append(Store.entries(feed.room, got))) {
