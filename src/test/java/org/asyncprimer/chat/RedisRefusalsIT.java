@@ -124,4 +124,37 @@ class RedisRefusalsIT {
         Message after = publish(node, good, "room again");
         awaitExactly(inGood, List.of(line(after)));
     }
+
+    /**
+     * Redis restarted without its data (a lost disk; FLUSHALL is the same): the messages it had acknowledged are
+     * gone. Ids stay unique and in publish order, since Redis takes them from its clock; and a client can tell it
+     * missed something: a live subscriber, and a client resuming from an id of the lost history, get the gap
+     * marker before the first new message, then it, once.
+     */
+    @Test
+    void aRedisRestartedWithoutItsDataGivesTheGapMarkerAndNothingTwice() throws Exception {
+        Recorder live = subscribe(node, good, null);
+        await("started", () -> live.caughtUp.get() >= 1);
+        Message one = publish(node, good, "one");
+        Message two = publish(node, good, "two");
+        awaitExactly(live, List.of(line(one), line(two)));
+
+        redis.kill();
+        redis.wipe();
+        redis.restart();
+        await("the node reconnects", node::connected);
+        Recorder resumedBeforeAnyNew = subscribe(node, good, two.id());
+        Message three = publish(node, good, "three");
+        assertTrue(two.id().isBefore(three.id()), three.id() + " after " + two.id());
+        List<String> afterLoss = List.of("gap " + three.id(), line(three));
+
+        awaitExactly(live, List.of(line(one), line(two), "gap " + three.id(), line(three)));
+        awaitExactly(resumedBeforeAnyNew, afterLoss);
+        awaitExactly(subscribe(node, good, one.id()), afterLoss);
+        awaitExactly(subscribe(node, good, two.id()), afterLoss);
+        Broker.Backlog read = node.read(good, two.id(), 10).toCompletableFuture().join();
+        assertEquals(new Broker.Backlog(true, List.of(three)), read);
+        Message four = publish(node, good, "four");
+        awaitExactly(live, List.of(line(one), line(two), "gap " + three.id(), line(three), line(four)));
+    }
 }
