@@ -182,7 +182,11 @@ final class StreamReader {
                 if (!"stream".equals(type) && !"none".equals(type)) {
                     found = true;
                     Feed feed = reading.get(i);
-                    if (setAside.put(feed, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SET_ASIDE_MS)) == null) {
+                    boolean first = setAside.put(feed,
+                            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SET_ASIDE_MS)) == null;
+                    if (!feeds.contains(feed)) {
+                        setAside.remove(feed); // dropped meanwhile (remove() ran before the put): not kept for good
+                    } else if (first) {
                         LOG.log(System.Logger.Level.WARNING, "chat: room " + feed.room + ": its key "
                                 + Store.key(feed.room) + " holds a " + type + ", not a stream; the room's publishes "
                                 + "answer 503 and its subscribers wait until it is a stream again or deleted");
