@@ -119,6 +119,23 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Deletes what Redis stored (its append-only files), as a Redis whose disk was lost has it; only while it is
+     * stopped. The next {@link #restart()} starts it empty on the same port.
+     */
+    public void wipe() throws IOException {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("stop redis-server before wiping its data");
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                if (!file.equals(dir) && !file.getFileName().toString().startsWith("redis.")) {
+                    Files.delete(file);
+                }
+            }
+        }
+    }
+
     /** Sends one command (each argument a bulk string) and returns the reply's lines, as the test's own check. */
     public List<String> command(String... args) throws IOException {
         try (Socket socket = new Socket()) {

@@ -2,6 +2,8 @@ package org.asyncprimer.chat.redis;
 
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -11,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.asyncprimer.chat.Broker.Unavailable;
 import org.asyncprimer.chat.ChatSettings;
@@ -28,6 +33,13 @@ import org.asyncprimer.chat.MessageId;
  * up the connection.
  */
 final class Store {
+
+    private static final System.Logger LOG = System.getLogger(Store.class.getName());
+    /**
+     * How often one kind of refusal (Redis's error code, or a timeout) is logged at most: a full Redis refuses
+     * every publish, and a line each would bury the log.
+     */
+    static final long LOG_REFUSAL_EVERY_MS = 60_000;
 
     static final String KEY_PREFIX = "asyncprimer:chat:";
 
@@ -50,6 +62,8 @@ final class Store {
     private final Executor executor;
     private final String history;
     private final String idleMs;
+    /** When each kind of refusal was last logged (System.nanoTime). */
+    private final ConcurrentMap<String, Long> refusalsLogged = new ConcurrentHashMap<>();
 
     /** {@code executor}: the broker's threads, which send every command and complete every stage. */
     Store(Connections connections, ChatSettings settings, Executor executor) {
@@ -69,8 +83,8 @@ final class Store {
 
     /** Completes with the stored message once Redis has acknowledged it. */
     CompletionStage<Message> publish(String room, Draft draft) {
-        return call(redis -> redis.<String>eval(PUBLISH, ScriptOutputType.VALUE, new String[] {key(room)},
-                history, idleMs, draft.name(), draft.text()))
+        return call("publishing to room " + room, redis -> redis.<String>eval(PUBLISH, ScriptOutputType.VALUE,
+                new String[] {key(room)}, history, idleMs, draft.name(), draft.text()))
                 .thenApply(id -> {
                     MessageId parsed = MessageId.parse(id);
                     return new Message(parsed, room, draft.name(), draft.text(), Instant.ofEpochMilli(parsed.ms()));
@@ -79,20 +93,20 @@ final class Store {
 
     /** Up to {@code count} entries after {@code after}, oldest first; none for a room Redis does not have. */
     CompletionStage<List<Entry>> after(String room, MessageId after, int count) {
-        return call(redis -> redis.xrange(key(room), Range.from(Range.Boundary.excluding(after.toString()),
-                Range.Boundary.unbounded()), Limit.from(count)))
+        return call("reading room " + room, redis -> redis.xrange(key(room),
+                Range.from(Range.Boundary.excluding(after.toString()), Range.Boundary.unbounded()), Limit.from(count)))
                 .thenApply(messages -> entries(room, messages));
     }
 
     /** The room's newest id, or null when Redis has no such room (never published to, or idle and dropped). */
     CompletionStage<MessageId> last(String room) {
-        return call(redis -> redis.xrevrange(key(room), Range.unbounded(), Limit.from(1)))
+        return call("reading room " + room, redis -> redis.xrevrange(key(room), Range.unbounded(), Limit.from(1)))
                 .thenApply(messages -> messages.isEmpty() ? null : MessageId.parse(messages.get(0).getId()));
     }
 
     /** Renews a room's idle expiry (a room someone listens to is not idle); a room Redis does not have stays so. */
     CompletionStage<Boolean> keepAlive(String room) {
-        return call(redis -> redis.pexpire(key(room), Long.parseLong(idleMs)));
+        return call("renewing room " + room, redis -> redis.pexpire(key(room), Long.parseLong(idleMs)));
     }
 
     static List<Entry> entries(String room, List<StreamMessage<String, String>> messages) {
@@ -117,7 +131,8 @@ final class Store {
      * (Lettuce's {@code SharedLock} leaves a thread-local there), and a container's request thread outlives the
      * web application, while the broker's threads end with it.
      */
-    private <T> CompletionStage<T> call(Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
+    private <T> CompletionStage<T> call(String what,
+                                        Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
         CompletableFuture<T> result = new CompletableFuture<>();
         executor.execute(() -> {
             RedisAsyncCommands<String, String> redis = connections.commands();
@@ -138,11 +153,47 @@ final class Store {
                 if (failure == null) {
                     result.complete(value);
                 } else {
+                    logRefusal(what, failure);
                     result.completeExceptionally(unavailable(failure));
                 }
             }, executor);
         });
         return result;
+    }
+
+    /**
+     * Says in the log why Redis, though connected, did not do a command: it answered with an error ({@code OOM}
+     * when full, {@code WRONGTYPE} when a room's key holds something else, ...) or not within the command
+     * timeout. Each kind at most once every {@link #LOG_REFUSAL_EVERY_MS}. A lost connection is not logged here:
+     * {@link Connections} says so once.
+     */
+    private void logRefusal(String what, Throwable failure) {
+        String kind;
+        String line;
+        Throwable cause = RedisBroker.unwrap(failure);
+        if (cause instanceof RedisCommandTimeoutException) {
+            kind = "timeout";
+            line = "did not answer " + what + " within " + Connections.COMMAND_TIMEOUT.toSeconds()
+                    + " s (answered 503; Redis may still do it)";
+        } else if (cause instanceof RedisCommandExecutionException) {
+            String error = String.valueOf(cause.getMessage());
+            int script = error.indexOf(" script: ");
+            kind = error.split(" ", 2)[0];
+            line = "refused " + what + ": " + (script < 0 ? error : error.substring(0, script)) + " (answered 503)";
+        } else {
+            return;
+        }
+        long now = System.nanoTime();
+        long every = TimeUnit.MILLISECONDS.toNanos(LOG_REFUSAL_EVERY_MS);
+        boolean[] due = new boolean[1];
+        refusalsLogged.compute(kind, (k, last) -> {
+            due[0] = last == null || now - last >= every;
+            return due[0] ? now : last;
+        });
+        if (due[0]) {
+            LOG.log(System.Logger.Level.WARNING, "chat: Redis at " + connections.where() + " " + line
+                    + "; the same again is logged at most once a minute");
+        }
     }
 
     /** The line a client gets; the log says which Redis (a client need not know). */

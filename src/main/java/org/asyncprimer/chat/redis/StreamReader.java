@@ -1,5 +1,6 @@
 package org.asyncprimer.chat.redis;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.UnblockType;
 import io.lettuce.core.XReadArgs;
@@ -10,7 +11,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +33,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * time, the loop is woken with {@code CLIENT UNBLOCK} (from the other connection). When Redis is away the turn
  * fails and the loop tries again every {@link #RETRY_MS}, from the same ids: when Redis is back, delivery goes
  * on from where this node stopped, nothing skipped and nothing twice.
+ *
+ * <p>Redis fails the whole {@code XREAD} when one of its keys is not a stream (someone ran {@code SET} on a room's
+ * key: {@code WRONGTYPE}), which would stop every room of the node for one broken key. So on that error the loop
+ * asks each room's {@code TYPE}, sets aside the rooms whose key is something else (one log line each; their
+ * subscribers wait, as they do while Redis is down, and publishing there answers 503), and reads the others at
+ * once. A room set aside is tried again every {@link #SET_ASIDE_MS}; once its key is a stream again (or gone, and
+ * published to anew) it is read from where the node stopped, and its subscribers get the gap marker.
  */
 final class StreamReader {
 
@@ -37,11 +47,15 @@ final class StreamReader {
     /** Entries per room per turn: a busy room gives way to the others, and is read on at the next turn. */
     static final int COUNT = 256;
     static final long RETRY_MS = 250;
+    /** How long a room whose key is not a stream stays out of the {@code XREAD} before it is tried again. */
+    static final long SET_ASIDE_MS = 5000;
 
     private final Connections connections;
     private final ScheduledExecutorService executor;
     private final Executor fanOut;
     private final Set<Feed> feeds = ConcurrentHashMap.newKeySet();
+    /** Rooms whose key was not a stream, and when (System.nanoTime) to try each again: see the class comment. */
+    private final ConcurrentMap<Feed, Long> setAside = new ConcurrentHashMap<>();
     /** True while a turn is in flight or scheduled; false when there was nothing to read. */
     private final AtomicBoolean running = new AtomicBoolean();
     /** Redis's id of the reader's connection, for CLIENT UNBLOCK; asked again after every failure (reconnects). */
@@ -71,6 +85,7 @@ final class StreamReader {
 
     void remove(Feed feed) {
         feeds.remove(feed);
+        setAside.remove(feed);
     }
 
     /** Starts the loop if it is not running (first room, or Redis connected); true if this call started it. */
@@ -87,8 +102,12 @@ final class StreamReader {
     }
 
     private void turn() {
-        List<Feed> reading = new ArrayList<>(feeds); // joined feeds only (see add): each has a top
+        List<Feed> reading = due(); // joined feeds only (see add): each has a top
         RedisAsyncCommands<String, String> reader = connections.reader();
+        if (!closed && reading.isEmpty() && reader != null && !setAside.isEmpty()) {
+            executor.schedule(this::turn, RETRY_MS, TimeUnit.MILLISECONDS); // every room is set aside: wait for one
+            return;
+        }
         if (closed || reading.isEmpty() || reader == null) {
             running.set(false);
             // A room may have been added, or the connection made, just before running was cleared.
@@ -112,10 +131,74 @@ final class StreamReader {
                 .whenCompleteAsync((messages, failure) -> {
                     if (failure == null) {
                         deliver(reading, messages);
+                    } else if (notAStream(failure)) {
+                        setAsideWrongTypes(reading, failure);
                     } else {
                         retry(failure);
                     }
                 }, executor);
+    }
+
+    /** The rooms to read this turn: all but those set aside and not yet due to be tried again. */
+    private List<Feed> due() {
+        long now = System.nanoTime();
+        List<Feed> due = new ArrayList<>(feeds.size());
+        for (Feed feed : feeds) {
+            Long again = setAside.get(feed);
+            if (again == null || now - again >= 0) {
+                due.add(feed);
+            }
+        }
+        return due;
+    }
+
+    /** Redis answered, with WRONGTYPE: a key of the XREAD is not a stream (the connection is fine). */
+    static boolean notAStream(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RedisCommandExecutionException && String.valueOf(t.getMessage()).startsWith("WRONGTYPE")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Asks the {@code TYPE} of every room just read, sets aside those whose key is neither a stream nor missing,
+     * and reads on without them at once; if none is (the key was mended meanwhile) or Redis cannot say, the
+     * turn is retried as after any failure.
+     */
+    private void setAsideWrongTypes(List<Feed> reading, Throwable failure) {
+        RedisAsyncCommands<String, String> commands = connections.commands();
+        if (commands == null || closed) {
+            retry(failure);
+            return;
+        }
+        List<CompletableFuture<String>> types = reading.stream()
+                .map(feed -> commands.type(Store.key(feed.room)).toCompletableFuture()).toList();
+        CompletableFuture.allOf(types.toArray(CompletableFuture[]::new)).whenCompleteAsync((done, typeFailure) -> {
+            boolean found = false;
+            for (int i = 0; typeFailure == null && i < reading.size(); i++) {
+                String type = types.get(i).join();
+                if (!"stream".equals(type) && !"none".equals(type)) {
+                    found = true;
+                    Feed feed = reading.get(i);
+                    boolean first = setAside.put(feed,
+                            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SET_ASIDE_MS)) == null;
+                    if (!feeds.contains(feed)) {
+                        setAside.remove(feed); // dropped meanwhile (remove() ran before the put): not kept for good
+                    } else if (first) {
+                        LOG.log(System.Logger.Level.WARNING, "chat: room " + feed.room + ": its key "
+                                + Store.key(feed.room) + " holds a " + type + ", not a stream; the room's publishes "
+                                + "answer 503 and its subscribers wait until it is a stream again or deleted");
+                    }
+                }
+            }
+            if (found) {
+                turn();
+            } else {
+                retry(typeFailure != null ? typeFailure : failure);
+            }
+        }, executor);
     }
 
     /** Appends each room's entries to its feed, starts the next turn, then has the subscriptions woken. */
@@ -131,6 +214,10 @@ final class StreamReader {
         }
         List<Feed> woken = new ArrayList<>();
         for (Feed feed : reading) {
+            if (setAside.remove(feed) != null) {
+                LOG.log(System.Logger.Level.INFO, "chat: room " + feed.room
+                        + ": its key is no longer another type; reading it again");
+            }
             List<StreamMessage<String, String>> got = byRoom.get(Store.key(feed.room));
             if (got != null && feed.append(Store.entries(feed.room, got))) {
                 woken.add(feed);
