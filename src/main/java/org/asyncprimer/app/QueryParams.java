@@ -68,20 +68,33 @@ public final class QueryParams {
      */
     public static int bounded(HttpServletRequest request, String name, int fallback, int min, int max)
             throws BadParameter {
-        String[] values = request.getParameterValues(name);
-        if (values == null) {
+        String raw = once(request, name);
+        if (raw == null) {
             return fallback;
         }
-        if (values.length > 1) {
-            throw new BadParameter(name + " must be given once, got " + values.length + " values");
-        }
-        String raw = values[0];
         Integer value = parse(raw, min, max);
         if (value == null) {
             throw new BadParameter(name + " must be an integer from " + min + " to " + max + ", got '"
                     + abbreviate(raw) + "'");
         }
         return value;
+    }
+
+    /** The parameter's one value, null when absent, or BadParameter when given more than once (see above). */
+    public static String once(HttpServletRequest request, String name) throws BadParameter {
+        String[] values = request.getParameterValues(name);
+        if (values == null) {
+            return null;
+        }
+        if (values.length > 1) {
+            throw new BadParameter(givenMoreThanOnce(name, values.length));
+        }
+        return values[0];
+    }
+
+    /** The line for a parameter given {@code count} times, also for a WebSocket's handshake query. */
+    public static String givenMoreThanOnce(String name, int count) {
+        return name + " must be given once, got " + count + " values";
     }
 
     static Integer parse(String raw, int min, int max) {

@@ -17,7 +17,7 @@ record ChatQuery(MessageId since, Duration timeout, int limit) {
     static final int MAX_TIMEOUT_MS = 120_000;
 
     static ChatQuery forPoll(HttpServletRequest request) throws BadParameter {
-        return new ChatQuery(id("since", request.getParameter("since")),
+        return new ChatQuery(id("since", QueryParams.once(request, "since")),
                 Duration.ofMillis(QueryParams.bounded(request, "timeout", 25_000, 1, MAX_TIMEOUT_MS)),
                 QueryParams.bounded(request, "limit", 100, 1, 1000));
     }
@@ -25,7 +25,7 @@ record ChatQuery(MessageId since, Duration timeout, int limit) {
     static ChatQuery forStream(HttpServletRequest request) throws BadParameter {
         String lastEventId = request.getHeader("Last-Event-ID");
         MessageId since = lastEventId != null ? id("Last-Event-ID", lastEventId)
-                : id("since", request.getParameter("since"));
+                : id("since", QueryParams.once(request, "since"));
         return new ChatQuery(since, Duration.ZERO, 0);
     }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.asyncprimer.app.OpenResponses;
 import org.asyncprimer.app.Outcome;
+import org.asyncprimer.app.QueryParams;
 import org.asyncprimer.metrics.ChatMeters;
 import org.asyncprimer.websocket.BlockingSends;
 import org.asyncprimer.websocket.OriginCheck;
@@ -107,6 +108,10 @@ public final class ChatSocket extends Endpoint implements Subscriber, OpenRespon
         try {
             room = ChatInput.room(session.getPathParameters().get("room"));
             List<String> sinces = session.getRequestParameterMap().get("since");
+            if (sinces != null && sinces.size() > 1) {
+                close(CloseCodes.VIOLATED_POLICY, QueryParams.givenMoreThanOnce("since", sinces.size()), Outcome.ERROR);
+                return;
+            }
             since = ChatInput.id("since", sinces == null || sinces.isEmpty() ? null : sinces.get(0));
         } catch (ChatInput.Invalid invalid) {
             close(CloseCodes.VIOLATED_POLICY, invalid.getMessage(), Outcome.ERROR);

@@ -67,9 +67,9 @@ final class ChatHttp {
         return send(request, null, headers);
     }
 
-    static Reply send(String method, URI uri) throws Exception {
+    static Reply send(String method, URI uri, String... headers) throws Exception {
         return send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                .method(method, HttpRequest.BodyPublishers.noBody()), null);
+                .method(method, HttpRequest.BodyPublishers.noBody()), null, headers);
     }
 
     private static Reply send(HttpRequest.Builder request, String contentType, String... headers) throws Exception {

@@ -241,6 +241,9 @@ class ChatPublishIT extends Deployed {
         timeout=120001       | timeout must be an integer from 1 to 120000, got '120001'
         limit=0              | limit must be an integer from 1 to 1000, got '0'
         limit=1001           | limit must be an integer from 1 to 1000, got '1001'
+        since=0-0&since=0-1  | since must be given once, got 2 values
+        timeout=1&timeout=2  | timeout must be given once, got 2 values
+        limit=5&limit=       | limit must be given once, got 2 values
         """)
     void refusesBadReadParametersWith400(String query, String line) throws Exception {
         ChatHttp.Reply reply = ChatHttp.get(app.uri("/chat/lobby?" + query));
@@ -250,6 +253,9 @@ class ChatPublishIT extends Deployed {
         assertEquals(400, ChatHttp.send("HEAD", app.uri("/chat/lobby?" + query)).status(), "HEAD answers as GET");
         ChatHttp.Reply events = ChatHttp.get(app.uri("/chat/lobby?since=x"), "Accept", "text/event-stream");
         assertEquals(400, events.status());
+        // HEAD answers as GET would, and a failure here is a 200, not an event stream that never ends.
+        assertEquals(400, ChatHttp.send("HEAD", app.uri("/chat/lobby?since=0-0&since=0-1"), "Accept",
+                "text/event-stream").status(), "since given twice, for events");
         ChatHttp.Reply badHeader = ChatHttp.get(app.uri("/chat/lobby"), "Accept", "text/event-stream",
                 "Last-Event-ID", "nope");
         assertEquals(400, badHeader.status());

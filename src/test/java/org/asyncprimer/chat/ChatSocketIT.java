@@ -222,6 +222,7 @@ class ChatSocketIT extends Deployed {
     @CsvSource(delimiter = '|', textBlock = """
         /chat/a.b/socket          | room must be 1 to 64 letters, digits, '_' or '-', got 'a.b'
         /chat/lobby/socket?since=x | since must be a message id like 1795705200000-0, got 'x'
+        /chat/lobby/socket?since=0-0&since=0-1 | since must be given once, got 2 values
         """)
     void closesWith1008OnABadRoomOrSince(String path, String reason) throws Exception {
         try (WsClient client = open(path)) {

@@ -153,8 +153,8 @@ final class Store {
                 if (failure == null) {
                     result.complete(value);
                 } else {
-                    logRefusal(what, failure);
                     result.completeExceptionally(unavailable(failure));
+                    logRefusal(what, failure); // after: a failing log handler must not leave the publish unanswered
                 }
             }, executor);
         });

@@ -1,6 +1,7 @@
 package org.asyncprimer.chat.redis;
 
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.UnblockType;
 import io.lettuce.core.XReadArgs;
@@ -11,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
@@ -49,6 +49,14 @@ final class StreamReader {
     static final long RETRY_MS = 250;
     /** How long a room whose key is not a stream stays out of the {@code XREAD} before it is tried again. */
     static final long SET_ASIDE_MS = 5000;
+    /** The type of each key given, in order: one command for all of a node's rooms. */
+    private static final String TYPES = """
+            local types = {}
+            for i, key in ipairs(KEYS) do
+                types[i] = redis.call('TYPE', key).ok
+            end
+            return types
+            """;
 
     private final Connections connections;
     private final ScheduledExecutorService executor;
@@ -163,9 +171,11 @@ final class StreamReader {
     }
 
     /**
-     * Asks the {@code TYPE} of every room just read, sets aside those whose key is neither a stream nor missing,
-     * and reads on without them at once; if none is (the key was mended meanwhile) or Redis cannot say, the
-     * turn is retried as after any failure.
+     * Asks the {@code TYPE} of every room just read, in one command whatever their number ({@link #TYPES}: a
+     * {@code TYPE} each would overrun the connection's command queue on a node of many rooms), sets aside those
+     * whose key is neither a stream nor missing, and reads on without them at once. If none is (the key was mended
+     * meanwhile), the next turn comes after {@link #RETRY_MS}; if Redis cannot say, it is retried as after any
+     * failure.
      */
     private void setAsideWrongTypes(List<Feed> reading, Throwable failure) {
         RedisAsyncCommands<String, String> commands = connections.commands();
@@ -173,32 +183,39 @@ final class StreamReader {
             retry(failure);
             return;
         }
-        List<CompletableFuture<String>> types = reading.stream()
-                .map(feed -> commands.type(Store.key(feed.room)).toCompletableFuture()).toList();
-        CompletableFuture.allOf(types.toArray(CompletableFuture[]::new)).whenCompleteAsync((done, typeFailure) -> {
+        String[] keys = reading.stream().map(feed -> Store.key(feed.room)).toArray(String[]::new);
+        commands.<List<Object>>eval(TYPES, ScriptOutputType.MULTI, keys).whenCompleteAsync((types, typeFailure) -> {
+            if (typeFailure != null) {
+                retry(typeFailure);
+                return;
+            }
             boolean found = false;
-            for (int i = 0; typeFailure == null && i < reading.size(); i++) {
-                String type = types.get(i).join();
+            for (int i = 0; i < reading.size() && i < types.size(); i++) {
+                String type = String.valueOf(types.get(i));
                 if (!"stream".equals(type) && !"none".equals(type)) {
                     found = true;
-                    Feed feed = reading.get(i);
-                    boolean first = setAside.put(feed,
-                            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SET_ASIDE_MS)) == null;
-                    if (!feeds.contains(feed)) {
-                        setAside.remove(feed); // dropped meanwhile (remove() ran before the put): not kept for good
-                    } else if (first) {
-                        LOG.log(System.Logger.Level.WARNING, "chat: room " + feed.room + ": its key "
-                                + Store.key(feed.room) + " holds a " + type + ", not a stream; the room's publishes "
-                                + "answer 503 and its subscribers wait until it is a stream again or deleted");
-                    }
+                    setAside(reading.get(i), type);
                 }
             }
             if (found) {
                 turn();
+            } else if (!closed) {
+                executor.schedule(this::turn, RETRY_MS, TimeUnit.MILLISECONDS);
             } else {
-                retry(typeFailure != null ? typeFailure : failure);
+                running.set(false);
             }
         }, executor);
+    }
+
+    private void setAside(Feed feed, String type) {
+        boolean first = setAside.put(feed, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SET_ASIDE_MS)) == null;
+        if (!feeds.contains(feed)) {
+            setAside.remove(feed); // dropped meanwhile (remove() ran before the put): not kept for good
+        } else if (first) {
+            LOG.log(System.Logger.Level.WARNING, "chat: room " + feed.room + ": its key " + Store.key(feed.room)
+                    + " holds a " + type + ", not a stream; the room's publishes answer 503 and its subscribers wait"
+                    + " until it is a stream again or deleted");
+        }
     }
 
     /** Appends each room's entries to its feed, starts the next turn, then has the subscriptions woken. */
