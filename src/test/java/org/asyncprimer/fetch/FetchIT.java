@@ -256,14 +256,7 @@ class FetchIT extends Deployed {
     void endsOpenFetchesWhenTheServerStops() throws Exception {
         long schedulerThreadsBefore = schedulerThreads();
         Deployment doomed = Deployment.start(container);
-        String received;
-        try (RawClient client = RawClient.get(doomed.base(), "/fetch?count=500&interval=500", 0)) {
-            client.readUntil("\"seq\":1,");
-            long stopping = System.nanoTime();
-            doomed.stop();
-            assertTrue(System.nanoTime() - stopping < TimeUnit.SECONDS.toNanos(20), "stop took too long");
-            received = client.readToEnd(); // returns when the server closes the connection
-        }
+        String received = RawClient.readAcrossStop(doomed, "/fetch?count=500&interval=500", "\"seq\":1,");
         assertEquals(schedulerThreadsBefore, schedulerThreads(), "the undeployed app's scheduler threads are gone");
         assertFalse(received.contains("\"seq\":500,"), received);
         if (!container.isJetty()) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
 
 /** The application deployed on one container, with what tests ask of it beyond plain HTTP. */
@@ -85,6 +86,16 @@ public final class Deployment implements AutoCloseable {
      * threads, or any other) is still alive a moment later, on every container. Tomcat also reports such threads
      * itself (see {@link TomcatServer#stop()}); Jetty does not look.
      */
+    /** {@link #stop()}, failing the test if it took {@code bound} or more: nothing held open may hold up a stop. */
+    public void stopWithin(Duration bound) throws Exception {
+        long stopping = System.nanoTime();
+        stop();
+        long took = System.nanoTime() - stopping;
+        if (took >= bound.toNanos()) {
+            throw new AssertionError("stop took too long: " + TimeUnit.NANOSECONDS.toMillis(took) + " ms");
+        }
+    }
+
     public void stop() throws Exception {
         ClassLoader webapp = server.webappClassLoader();
         server.stop();

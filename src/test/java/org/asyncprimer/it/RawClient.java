@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * A bare socket that sends a GET and then does what a misbehaving client does: reads a little and hangs up, or
@@ -39,6 +40,19 @@ public final class RawClient implements AutoCloseable {
         socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
         return new RawClient(socket);
+    }
+
+    /**
+     * Opens {@code GET pathAndQuery} on {@code doomed}, stops it (within 20 s) once {@code marker} has arrived, and
+     * returns what the client read after that, up to the server closing the connection: what a held response sees
+     * when its server stops.
+     */
+    public static String readAcrossStop(Deployment doomed, String pathAndQuery, String marker) throws Exception {
+        try (RawClient client = get(doomed.base(), pathAndQuery, 0)) {
+            client.readUntil(marker);
+            doomed.stopWithin(Duration.ofSeconds(20));
+            return client.readToEnd(); // returns when the server closes the connection
+        }
     }
 
     /** Reads until {@code marker} has arrived; returns everything read so far. */

@@ -216,14 +216,7 @@ class StreamIT extends Deployed {
     void endsOpenStreamsWhenTheServerStops() throws Exception {
         long schedulerThreadsBefore = schedulerThreads();
         Deployment doomed = Deployment.start(container);
-        String received;
-        try (RawClient client = RawClient.get(doomed.base(), "/stream?first=60000&second=60000", 0)) {
-            client.readUntil("START");
-            long stopping = System.nanoTime();
-            doomed.stop();
-            assertTrue(System.nanoTime() - stopping < TimeUnit.SECONDS.toNanos(20), "stop took too long");
-            received = client.readToEnd(); // returns when the server closes the connection
-        }
+        String received = RawClient.readAcrossStop(doomed, "/stream?first=60000&second=60000", "START");
         assertEquals(schedulerThreadsBefore, schedulerThreads(), "the undeployed app's scheduler threads are gone");
         assertFalse(received.contains("MIDDLE"), received);
         if (!container.isJetty()) {
@@ -237,14 +230,7 @@ class StreamIT extends Deployed {
     @Test
     void endsOpenBlockingStreamsWhenTheServerStops() throws Exception {
         Deployment doomed = Deployment.start(container);
-        String received;
-        try (RawClient client = RawClient.get(doomed.base(), "/stream/blocking?first=60000&second=60000", 0)) {
-            client.readUntil("START");
-            long stopping = System.nanoTime();
-            doomed.stop();
-            assertTrue(System.nanoTime() - stopping < TimeUnit.SECONDS.toNanos(20), "stop took too long");
-            received = client.readToEnd(); // returns when the server closes the connection
-        }
+        String received = RawClient.readAcrossStop(doomed, "/stream/blocking?first=60000&second=60000", "START");
         assertFalse(received.contains("MIDDLE"), received);
         if (!container.isJetty()) {
             // As for /stream: Tomcat stops its connectors after the context (Jetty closes connections first), so
