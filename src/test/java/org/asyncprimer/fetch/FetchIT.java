@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.asyncprimer.app.AppSettings;
 import org.asyncprimer.it.Deployed;
 import org.asyncprimer.it.Deployment;
+import org.asyncprimer.it.GetOnlyAnswers;
 import org.asyncprimer.it.Http;
 import org.asyncprimer.it.OnEveryContainer;
 import org.asyncprimer.it.RawClient;
@@ -121,18 +122,12 @@ class FetchIT extends Deployed {
     @ParameterizedTest
     @ValueSource(strings = {"POST", "PUT", "DELETE", "PATCH", "BREW"})
     void refusesOtherMethods(String method) throws Exception {
-        Http.Response response = Http.send(method, app.uri("/fetch"));
-
-        assertEquals(405, response.status());
-        assertEquals("GET, HEAD, OPTIONS", response.header("Allow"));
+        GetOnlyAnswers.assertRefused(app.uri("/fetch"), method);
     }
 
     @Test
     void answersOptionsWithTheAllowedMethods() throws Exception {
-        Http.Response response = Http.send("OPTIONS", app.uri("/fetch"));
-
-        assertEquals(200, response.status());
-        assertEquals("GET, HEAD, OPTIONS", response.header("Allow"));
+        GetOnlyAnswers.assertOptions(app.uri("/fetch"));
     }
 
     @Test

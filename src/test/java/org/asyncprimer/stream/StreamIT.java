@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.asyncprimer.it.Deployed;
 import org.asyncprimer.it.Deployment;
+import org.asyncprimer.it.GetOnlyAnswers;
 import org.asyncprimer.it.Http;
 import org.asyncprimer.it.OnEveryContainer;
 import org.asyncprimer.it.RawClient;
@@ -127,19 +128,13 @@ class StreamIT extends Deployed {
     @CsvSource({"/stream, POST", "/stream, PUT", "/stream, DELETE", "/stream, PATCH", "/stream, BREW",
         "/stream/blocking, POST", "/stream/blocking, PATCH"})
     void refusesOtherMethods(String path, String method) throws Exception {
-        Http.Response response = Http.send(method, app.uri(path));
-
-        assertEquals(405, response.status());
-        assertEquals("GET, HEAD, OPTIONS", response.header("Allow"));
+        GetOnlyAnswers.assertRefused(app.uri(path), method);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"/stream", "/stream/blocking"})
     void answersOptionsWithTheAllowedMethods(String path) throws Exception {
-        Http.Response response = Http.send("OPTIONS", app.uri(path));
-
-        assertEquals(200, response.status());
-        assertEquals("GET, HEAD, OPTIONS", response.header("Allow"));
+        GetOnlyAnswers.assertOptions(app.uri(path));
         assertEquals(0, app.status("openStreams"));
     }
 

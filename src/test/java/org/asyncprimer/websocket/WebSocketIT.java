@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.asyncprimer.it.Deployed;
 import org.asyncprimer.it.Deployment;
+import org.asyncprimer.it.GetOnlyAnswers;
 import org.asyncprimer.it.Http;
 import org.asyncprimer.it.OnEveryContainer;
 import org.asyncprimer.it.RawWebSocket;
@@ -149,18 +150,12 @@ class WebSocketIT extends Deployed {
     @ParameterizedTest
     @ValueSource(strings = {"POST", "PUT", "DELETE", "PATCH", "BREW"})
     void refusesOtherMethodsThanAPlainGet(String method) throws Exception {
-        Http.Response response = Http.send(method, app.uri("/websocket"));
-
-        assertEquals(405, response.status());
-        assertEquals("GET, HEAD, OPTIONS", response.header("Allow"), "RFC 9110 15.5.6: a 405 names what is allowed");
+        GetOnlyAnswers.assertRefused(app.uri("/websocket"), method);
     }
 
     @Test
     void answersOptionsWithoutTrace() throws Exception {
-        Http.Response response = Http.send("OPTIONS", app.uri("/websocket"));
-
-        assertEquals(200, response.status());
-        assertEquals("GET, HEAD, OPTIONS", response.header("Allow"));
+        GetOnlyAnswers.assertOptions(app.uri("/websocket"));
     }
 
     @Test
