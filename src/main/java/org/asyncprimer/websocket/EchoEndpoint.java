@@ -65,6 +65,11 @@ public final class EchoEndpoint implements OpenResponses.Open {
         replies.close(new CloseReason(CloseCodes.GOING_AWAY, "server stopping"));
     }
 
+    /** What this session's replies waiting to go out hold: /status {@code queuedEchoChars}. */
+    long queuedChars() {
+        return replies.waitingChars(); // set before the session joins the registry /status reads
+    }
+
     /** Made only when it is going to be sent (see {@link Replies#send}): that is when it counts as out. */
     private String reply(String quoted) {
         out.increment();

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -31,6 +32,8 @@ final class Replies {
 
     private final Session session;
     private final Queue<String> waiting = new ConcurrentLinkedQueue<>();
+    /** The characters of the replies in {@link #waiting}: /status {@code queuedEchoChars}. */
+    private final AtomicLong waitingChars = new AtomicLong();
     /** Held while a send is in flight, and for good once the close is sent: whoever takes it sends what is next. */
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicReference<CloseReason> closing = new AtomicReference<>();
@@ -50,7 +53,9 @@ final class Replies {
             close(new CloseReason(CloseCodes.VIOLATED_POLICY, "client is not reading its replies"));
             return;
         }
-        waiting.add(reply.get());
+        String next = reply.get();
+        waitingChars.addAndGet(next.length());
+        waiting.add(next);
         pump();
     }
 
@@ -69,7 +74,7 @@ final class Replies {
                 closeNow(reason); // keeps `sending` for good: nothing follows a close
                 return;
             }
-            String next = waiting.poll();
+            String next = poll();
             if (next == null) {
                 sending.set(false);
                 continue;
@@ -80,7 +85,7 @@ final class Replies {
             } catch (IllegalStateException closedByTheContainer) {
                 // An idle timeout or the client's close got there first: the session takes no more sends. Nothing is
                 // in flight now, and nothing waiting will ever go out.
-                waiting.clear();
+                dropWaiting();
                 sending.set(false);
                 return;
             }
@@ -98,11 +103,30 @@ final class Replies {
     }
 
     private void closeNow(CloseReason reason) {
-        waiting.clear();
+        dropWaiting();
         try {
             session.close(reason);
         } catch (IOException | IllegalStateException alreadyClosing) {
             // The connection is already gone or closing: there is nothing left to release.
+        }
+    }
+
+    /** Characters of the replies waiting behind the one in flight. */
+    long waitingChars() {
+        return waitingChars.get();
+    }
+
+    private String poll() {
+        String next = waiting.poll();
+        if (next != null) {
+            waitingChars.addAndGet(-next.length());
+        }
+        return next;
+    }
+
+    private void dropWaiting() {
+        while (poll() != null) {
+            // dropped: the session is closing and they will never go out
         }
     }
 }

@@ -25,7 +25,8 @@ public final class WebSocketPageServlet extends GetOnlyServlet {
     @Override
     public void init() {
         App app = App.from(getServletContext());
-        app.register(new OpenResponses<>(EchoEndpoint.KIND, "websocket-echo", EchoEndpoint.class));
+        app.register(new OpenResponses<>(EchoEndpoint.KIND, "websocket-echo", EchoEndpoint.class)
+                .gauge("queuedEchoChars", EchoEndpoint::queuedChars));
         EchoEndpoint.messages(app.meters(), "in"); // so that /metrics lists them before the first session
         EchoEndpoint.messages(app.meters(), "out");
     }
