@@ -14,9 +14,10 @@ import java.util.function.Supplier;
 
 /**
  * The replies of one session on their way out, and its close. A JSR-356 async remote allows one send in flight (a
- * second one throws {@code IllegalStateException}), so replies wait here, at most {@link #MAX_WAITING}; a client
- * that sends faster than it reads its replies beyond that is closed (1008) instead of being buffered without
- * limit, and a reply it does not take within the send timeout closes it too.
+ * second one throws {@code IllegalStateException}), so replies wait here, at most {@link #MAX_WAITING} of them and
+ * {@link #MAX_WAITING_CHARS} characters; a client that sends faster than it reads its replies beyond either is
+ * closed (1008) instead of being buffered without limit, and a reply it does not take within the send timeout
+ * closes it too.
  *
  * <p>The close goes out like a reply: after the send in flight, never on top of it. When a client overflows, a send
  * is stuck, and closing at once loses the 1008 on every container. Tomcat writes the close frame with a blocking
@@ -29,6 +30,14 @@ import java.util.function.Supplier;
 final class Replies {
 
     static final int MAX_WAITING = 16;
+    /**
+     * Replies wait until they hold this many characters (a byte each in a Latin-1 string; the bound the chat and
+     * /fetch keep for a slow client); a message that comes while they do closes the session, as the 17th of
+     * {@link #MAX_WAITING} does. A reply is up to four times its message ({@code \x00} for a zero byte): with the
+     * count alone, 16 replies to 64 KiB messages held 4 MB for a client that does not read, and a few hundred
+     * such clients exhausted the heap (on Tomcat, with its poller thread: a server that took no more connections).
+     */
+    static final int MAX_WAITING_CHARS = 256 * 1024;
 
     private final Session session;
     private final Queue<String> waiting = new ConcurrentLinkedQueue<>();
@@ -49,7 +58,7 @@ final class Replies {
         }
         // The container delivers a session's messages one at a time: only completing sends race this size, and
         // they only lower it.
-        if (waiting.size() >= MAX_WAITING) {
+        if (waiting.size() >= MAX_WAITING || waitingChars.get() >= MAX_WAITING_CHARS) {
             close(new CloseReason(CloseCodes.VIOLATED_POLICY, "client is not reading its replies"));
             return;
         }
@@ -59,9 +68,13 @@ final class Replies {
         pump();
     }
 
-    /** Closes the session after the send in flight, if any; replies still waiting are dropped. First reason wins. */
+    /**
+     * Closes the session after the send in flight, if any. Replies still waiting are dropped now, not when that send
+     * completes: a client that does not read may keep it stuck until the send timeout. First reason wins.
+     */
     void close(CloseReason reason) {
         if (closing.compareAndSet(null, reason)) {
+            dropWaiting();
             pump();
         }
     }

@@ -60,6 +60,25 @@ class RepliesTest {
     }
 
     @Test
+    void closesWith1008AfterTheReplyInFlightWhenTheWaitingRepliesHoldTooManyCharacters() {
+        String large = "x".repeat(Replies.MAX_WAITING_CHARS / 2);
+        replies.send(() -> "in flight");
+        replies.send(() -> large);
+        replies.send(() -> large);
+        assertEquals(Replies.MAX_WAITING_CHARS, replies.waitingChars());
+
+        replies.send(() -> {
+            throw new AssertionError("a reply made past the bound");
+        });
+
+        assertEquals(0, replies.waitingChars(), "dropped at once, though the reply in flight is still stuck");
+        assertEquals(List.of(), session.closes, "not on top of the reply in flight");
+        session.complete();
+        assertEquals(List.of(CloseCodes.VIOLATED_POLICY), session.closeCodes());
+        assertEquals(List.of("in flight"), session.sent);
+    }
+
+    @Test
     void closesAtOnceWhenNothingIsInFlight() {
         replies.close(new CloseReason(CloseCodes.TOO_BIG, "message too big"));
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -109,6 +110,27 @@ class WebSocketSlowReaderIT {
                 assertTrue(ending.closeCode() == 1000 || ending.closeCode() == 1008, "Jetty: " + ending);
             }
         }
+    }
+
+    @Test
+    void aClientThatDoesNotReadPinsNoMoreThanOneLargeReplyWaiting() throws Exception {
+        // Each zero byte is quoted as \x00: the reply is four times the message. 16 such replies waiting behind a
+        // stuck one held 4 MB a client, a few hundred such clients the run command's whole heap.
+        byte[] unprintable = new byte[65_536];
+        long reply = "Your message was: bytearray(b'')".length() + 4L * unprintable.length;
+        long mostWaiting = 0;
+        try (RawWebSocket ws = RawWebSocket.open(app.base(), 4096)) {
+            // Enough to stick a send (see MESSAGES: up to 4 MB of replies) and then to fill what may wait behind it.
+            for (int i = 0; i < 48; i++) {
+                ws.send(0x2, unprintable, true);
+                mostWaiting = Math.max(mostWaiting, app.status("queuedEchoChars"));
+            }
+            assertTrue(mostWaiting <= reply, "at most one reply of " + reply + " characters waits, not "
+                    + mostWaiting);
+            assertEquals(1008, ws.readToClose().closeCode());
+        }
+        assertEquals(0, app.awaitStatus("openEchoSessions", n -> n == 0, Duration.ofSeconds(10)));
+        assertEquals(0, app.status("queuedEchoChars"));
     }
 
     /**
