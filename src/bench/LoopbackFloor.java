@@ -1,4 +1,5 @@
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -18,13 +19,13 @@ import java.util.concurrent.locks.LockSupport;
  * (SIZE bytes, about a chat message as an SSE event) to every connection from THREADS plain Java NIO threads, each
  * owning every THREADS-th connection, one pass per wake; a connection that fell behind gets everything it missed in
  * one gathering write, as the app's fan-out does (one flush per run of delivery). A reader process holds the other
- * ends on one selector thread, as the benchmark's chat client does, and measures publish-to-receive latency
+ * ends on one selector thread, as the benchmark's chat client does (or on THREADS, each with its share), and measures publish-to-receive latency
  * (System.nanoTime is the machine's monotonic clock, the same in both processes). No HTTP, no JSON, no container:
  * whatever latency this shows, a servlet container on the same cores cannot beat.
  *
  * <pre>
  * java src/bench/LoopbackFloor.java write PORT N RATE DURATION_S THREADS SIZE SETTLE_MS
- * java src/bench/LoopbackFloor.java read  PORT N RATE DURATION_S LEAD_IN SIZE
+ * java src/bench/LoopbackFloor.java read  PORT N RATE DURATION_S LEAD_IN SIZE THREADS
  * </pre>
  * src/bench/floor.sh runs the two and stops both.
  */
@@ -35,12 +36,13 @@ public final class LoopbackFloor {
             write(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]), Integer.parseInt(args[5]), Integer.parseInt(args[6]),
                     Integer.parseInt(args[7]));
-        } else if (args.length == 7 && args[0].equals("read")) {
+        } else if (args.length == 8 && args[0].equals("read")) {
             read(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                    Integer.parseInt(args[4]), Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+                    Integer.parseInt(args[4]), Integer.parseInt(args[5]), Integer.parseInt(args[6]),
+                    Integer.parseInt(args[7]));
         } else {
             System.err.println("usage: write PORT N RATE DURATION_S THREADS SIZE SETTLE_MS"
-                    + " | read PORT N RATE DURATION_S LEAD_IN SIZE");
+                    + " | read PORT N RATE DURATION_S LEAD_IN SIZE THREADS");
             System.exit(2);
         }
     }
@@ -207,70 +209,113 @@ public final class LoopbackFloor {
 
     // ---- the reader ----
 
-    private static void read(int port, int n, int rate, int seconds, int leadIn, int size) throws Exception {
-        int total = rate * seconds;
-        int measured = total - leadIn;
-        int[] latencyMicros = new int[n * Math.max(measured, 0)];
-        int recorded = 0;
-        int[] position = new int[n]; // bytes of the current message read
-        long[] stamp = new long[n]; // its publish time, read digit by digit
-        int[] received = new int[n];
-        int complete = 0;
-        long cpuBefore;
-        try (Selector selector = Selector.open()) {
-            InetSocketAddress target = new InetSocketAddress("127.0.0.1", port);
-            for (int i = 0; i < n; i++) {
-                SocketChannel channel = SocketChannel.open();
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                channel.connect(target);
-                channel.configureBlocking(false);
-                channel.register(selector, SelectionKey.OP_READ, i);
-            }
-            System.out.printf("reader: %d connections%n", n);
-            cpuBefore = cpuNanos(); // what reading costs, not connecting
+    private static void read(int port, int n, int rate, int seconds, int leadIn, int size, int threads)
+            throws Exception {
+        InetSocketAddress target = new InetSocketAddress("127.0.0.1", port);
+        Reader[] readers = new Reader[threads];
+        for (int k = 0; k < threads; k++) {
+            readers[k] = new Reader(n / threads + (k < n % threads ? 1 : 0), rate * seconds, leadIn, size);
+        }
+        for (int i = 0; i < n; i++) {
+            readers[i % threads].connect(target);
+        }
+        System.out.printf("reader: %d connections on %d threads%n", n, threads);
+        long cpuBefore = cpuNanos(); // what reading costs, not connecting
+        long deadline = System.nanoTime() + (seconds + 60) * 1_000_000_000L;
+        Thread[] running = new Thread[threads];
+        for (int k = 0; k < threads; k++) {
+            Reader reader = readers[k];
+            running[k] = new Thread(() -> reader.run(deadline), "reader-" + k);
+            running[k].start();
+        }
+        for (Thread thread : running) {
+            thread.join();
+        }
+        int[] sorted = Arrays.stream(readers).flatMapToInt(r -> Arrays.stream(r.latencyMicros, 0, r.recorded))
+                .sorted().toArray();
+        long expected = (long) n * Math.max(rate * seconds - leadIn, 0);
+        System.out.printf("reader: delivered %d / %d measured (%d lead-in messages not measured);"
+                        + " latency ms p50 %.1f p99 %.1f max %.1f; CPU %.2f s (the process)%n",
+                sorted.length, expected, leadIn, percentile(sorted, 0.50), percentile(sorted, 0.99),
+                percentile(sorted, 1.0), (cpuNanos() - cpuBefore) / 1e9);
+    }
+
+    /** One selector thread's connections, read as the benchmark's chat client reads them. */
+    private static final class Reader {
+        private final Selector selector = Selector.open();
+        private final int total;
+        private final int leadIn;
+        private final int size;
+        private final int[] latencyMicros;
+        private int recorded;
+        private final int[] position; // bytes of the current message read
+        private final long[] stamp; // its publish time, read digit by digit
+        private final int[] received;
+        private int connections;
+        private int complete;
+
+        Reader(int n, int total, int leadIn, int size) throws IOException {
+            this.total = total;
+            this.leadIn = leadIn;
+            this.size = size;
+            this.latencyMicros = new int[n * Math.max(total - leadIn, 0)];
+            this.position = new int[n];
+            this.stamp = new long[n];
+            this.received = new int[n];
+        }
+
+        void connect(InetSocketAddress target) throws IOException {
+            SocketChannel channel = SocketChannel.open();
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.connect(target);
+            channel.configureBlocking(false);
+            channel.register(selector, SelectionKey.OP_READ, connections++);
+        }
+
+        void run(long deadline) {
             ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
-            long deadline = System.nanoTime() + (seconds + 60) * 1_000_000_000L;
-            while (complete < n && System.nanoTime() < deadline) {
-                selector.select(100);
-                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-                while (keys.hasNext()) {
-                    SelectionKey key = keys.next();
-                    keys.remove();
-                    int i = (Integer) key.attachment();
-                    buffer.clear();
-                    int read = ((SocketChannel) key.channel()).read(buffer);
-                    long now = System.nanoTime();
-                    if (read < 0) {
-                        key.cancel();
-                        key.channel().close();
-                        complete++;
-                        continue;
+            try (selector) {
+                while (complete < connections && System.nanoTime() < deadline) {
+                    selector.select(100);
+                    Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                    while (keys.hasNext()) {
+                        SelectionKey key = keys.next();
+                        keys.remove();
+                        buffer.clear();
+                        int read = ((SocketChannel) key.channel()).read(buffer);
+                        long now = System.nanoTime();
+                        if (read < 0) {
+                            key.cancel();
+                            key.channel().close();
+                            complete++;
+                        } else {
+                            received((Integer) key.attachment(), buffer, read, now);
+                        }
                     }
-                    for (int b = 0; b < read; b++) {
-                        int at = position[i]++;
-                        if (at < 19) {
-                            stamp[i] = stamp[i] * 10 + (buffer.get(b) - '0');
-                        }
-                        if (position[i] == size) {
-                            if (received[i] >= leadIn && recorded < latencyMicros.length) {
-                                latencyMicros[recorded++] = (int) ((now - stamp[i]) / 1000);
-                            }
-                            position[i] = 0;
-                            stamp[i] = 0;
-                            if (++received[i] == total) {
-                                complete++;
-                            }
-                        }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private void received(int i, ByteBuffer buffer, int read, long now) {
+            for (int b = 0; b < read; b++) {
+                int at = position[i]++;
+                if (at < 19) {
+                    stamp[i] = stamp[i] * 10 + (buffer.get(b) - '0');
+                }
+                if (position[i] == size) {
+                    if (received[i] >= leadIn && recorded < latencyMicros.length) {
+                        latencyMicros[recorded++] = (int) ((now - stamp[i]) / 1000);
+                    }
+                    position[i] = 0;
+                    stamp[i] = 0;
+                    if (++received[i] == total) {
+                        complete++;
                     }
                 }
             }
         }
-        int[] sorted = Arrays.copyOf(latencyMicros, recorded);
-        Arrays.sort(sorted);
-        System.out.printf("reader: delivered %d / %d measured (%d lead-in messages not measured);"
-                        + " latency ms p50 %.1f p99 %.1f max %.1f; CPU %.2f s (the process)%n",
-                recorded, latencyMicros.length, leadIn, percentile(sorted, 0.50), percentile(sorted, 0.99),
-                percentile(sorted, 1.0), (cpuNanos() - cpuBefore) / 1e9);
     }
 
     private static double percentile(int[] sorted, double p) {
