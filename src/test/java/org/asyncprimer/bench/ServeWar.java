@@ -15,7 +15,8 @@ import org.asyncprimer.it.Webapp;
  * {@link ServerOptions#connector()}), with the context parameters in {@code -Dasyncprimer.contextParams} (space-separated
  * {@code name=value}, as {@code src/bench/server.sh} takes them in {@code CONTEXT_PARAMS}). Used for Jetty, whose
  * distribution (jetty-home) is not available here; {@code src/bench/server.sh} runs the standalone Tomcat instead.
- * Stops on SIGTERM.
+ * For a Tomcat here, leave the WebSocket 2.1 API jar off the class path (as the pom's failsafe executions do): it
+ * shadows Tomcat 11's own copy, and sends then fail with {@code NoSuchMethodError}. Stops on SIGTERM.
  */
 public final class ServeWar {
 
