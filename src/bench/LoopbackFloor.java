@@ -21,7 +21,7 @@ import java.util.concurrent.locks.LockSupport;
  * one gathering write, as the app's fan-out does (one flush per run of delivery). A reader process holds the other
  * ends on one selector thread, as the benchmark's chat client does (or on THREADS, each with its share), and measures publish-to-receive latency
  * (System.nanoTime is the machine's monotonic clock, the same in both processes). No HTTP, no JSON, no container:
- * whatever latency this shows, a servlet container on the same cores cannot beat.
+ * whatever latency this shows, a servlet container on the same cores is unlikely to beat.
  *
  * <pre>
  * java src/bench/LoopbackFloor.java write PORT N RATE DURATION_S THREADS SIZE SETTLE_MS

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The floor under the chat's fan-out latency on this machine (src/bench/LoopbackFloor.java): N loopback
 # connections, RATE messages a second for DURATION s, each message written to every connection by THREADS plain
-# NIO threads in one process and read on one selector thread in another, with no container, HTTP or JSON. Compare
+# NIO threads in one process and read on READERS selector threads in another, with no container, HTTP or JSON. Compare
 # its p99 with the chat benchmark's (chat.sh, nodes.sh) in the same session: the machine's share of the latency.
 #
 #   src/bench/floor.sh        # PORT (18130), N (10000), RATE (1), DURATION (30), THREADS (1), SIZE (200 bytes),
@@ -15,10 +15,13 @@ classes=$(mktemp -d)
 load=$(cut -d" " -f1 /proc/loadavg)
 trap 'kill "${writer:-}" "${reader:-}" 2>/dev/null || true; rm -rf "$classes"' EXIT
 javac -d "$classes" src/bench/LoopbackFloor.java
-"$java" -Xmx1g -cp "$classes" LoopbackFloor write "$port" "$n" "$rate" "$duration" "$threads" "$size" "$settle" \
+# Each process is bounded in time: a writer whose reader never connected would wait in accept() for good.
+limit=$((duration + 120))
+timeout "$limit" "$java" -Xmx1g -cp "$classes" LoopbackFloor write "$port" "$n" "$rate" "$duration" "$threads" "$size" "$settle" \
   > "$out/writer.log" 2>&1 & writer=$!
 for _ in $(seq 100); do grep -q listening "$out/writer.log" && break; sleep 0.1; done
-"$java" -Xmx1g -cp "$classes" LoopbackFloor read "$port" "$n" "$rate" "$duration" "$lead_in" "$size" "$readers" \
+grep -q listening "$out/writer.log" || { echo "floor: the writer is not listening on $port" >&2; cat "$out/writer.log" >&2; exit 1; }
+timeout "$limit" "$java" -Xmx1g -cp "$classes" LoopbackFloor read "$port" "$n" "$rate" "$duration" "$lead_in" "$size" "$readers" \
   > "$out/reader.log" 2>&1 & reader=$!
 wait "$writer" || echo "floor: the writer failed (PID $writer)"
 wait "$reader" || echo "floor: the reader failed (PID $reader)"

@@ -14,8 +14,8 @@ import java.util.function.Supplier;
 
 /**
  * The replies of one session on their way out, and its close. A JSR-356 async remote allows one send in flight (a
- * second one throws {@code IllegalStateException}), so replies wait here, at most {@link #MAX_WAITING} of them and
- * {@link #MAX_WAITING_CHARS} characters; a client that sends faster than it reads its replies beyond either is
+ * second one throws {@code IllegalStateException}), so replies wait here, at most {@link #MAX_WAITING} of them, and no
+ * more once they hold {@link #MAX_WAITING_CHARS} characters; a client that sends faster than it reads its replies beyond either is
  * closed (1008) instead of being buffered without limit, and a reply it does not take within the send timeout
  * closes it too.
  *
@@ -31,9 +31,9 @@ final class Replies {
 
     static final int MAX_WAITING = 16;
     /**
-     * Replies wait until they hold this many characters (a byte each in a Latin-1 string; the bound the chat and
-     * /fetch keep for a slow client); a message that comes while they do closes the session, as the 17th of
-     * {@link #MAX_WAITING} does. A reply is up to four times its message ({@code \x00} for a zero byte): with the
+     * Replies wait until they hold this many characters (the 256 KiB the chat and /fetch keep for a slow client,
+     * counted in characters), the one that passes it included; a message that comes while they do closes the
+     * session, as the 17th of {@link #MAX_WAITING} does. A reply is up to four times its message ({@code \x00} for a zero byte): with the
      * count alone, 16 replies to 64 KiB messages held 4 MB for a client that does not read, and a few hundred
      * such clients exhausted the heap (on Tomcat, with its poller thread: a server that took no more connections).
      */
@@ -56,8 +56,8 @@ final class Replies {
         if (closing.get() != null) {
             return;
         }
-        // The container delivers a session's messages one at a time: only completing sends race this size, and
-        // they only lower it.
+        // The container delivers a session's messages one at a time: completing sends race this size, and they only
+        // lower it; a close (the server stopping, a failed send) drops what waits, and below, what came too late.
         if (waiting.size() >= MAX_WAITING || waitingChars.get() >= MAX_WAITING_CHARS) {
             close(new CloseReason(CloseCodes.VIOLATED_POLICY, "client is not reading its replies"));
             return;
@@ -65,6 +65,10 @@ final class Replies {
         String next = reply.get();
         waitingChars.addAndGet(next.length());
         waiting.add(next);
+        if (closing.get() != null) {
+            dropWaiting(); // the close ran between the check above and the add: it sets closing before it drops
+            return;
+        }
         pump();
     }
 
