@@ -98,6 +98,20 @@ class RepliesTest {
     }
 
     @Test
+    void aReplyMadeWhileTheSessionClosesIsDroppedNotLeftWaiting() {
+        // The close (the server stopping, a failed send) runs on another thread between send()'s check and its add:
+        // here, while the reply is made.
+        replies.send(() -> {
+            replies.close(new CloseReason(CloseCodes.GOING_AWAY, "server stopping"));
+            return "made too late";
+        });
+
+        assertEquals(List.of(), session.sent);
+        assertEquals(List.of(CloseCodes.GOING_AWAY), session.closeCodes());
+        assertEquals(0, replies.waitingChars(), "nothing waits behind a close");
+    }
+
+    @Test
     void theFirstReasonWins() {
         replies.send(() -> "in flight");
         replies.close(new CloseReason(CloseCodes.TOO_BIG, "message too big"));
