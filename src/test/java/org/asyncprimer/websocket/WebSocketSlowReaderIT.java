@@ -41,9 +41,10 @@ class WebSocketSlowReaderIT {
     private static final byte[] MESSAGE = "\n".repeat(65_536).getBytes(StandardCharsets.US_ASCII);
     private static final int REPLY_BYTES = "Your message was: bytearray(b'')".length() + 2 * 65_536;
     /**
-     * Enough to stick a send and then overflow the 16 replies waiting behind it everywhere. Here, a send sticks
-     * after 0.1 to 2 MB on Tomcat and about 3 MB on Jetty (Linux grows a loopback socket's send buffer up to
-     * {@code tcp_wmem}'s 4 MB): 4 MB is 32 replies, 16 wait, and 16 are to spare.
+     * Enough to stick a send and then overflow what may wait behind it everywhere. Here, a send sticks after 0.1 to
+     * 2 MB on Tomcat and about 3 MB on Jetty (Linux grows a loopback socket's send buffer up to {@code tcp_wmem}'s
+     * 4 MB): 4 MB is 32 replies; of 128 KiB characters each, two may wait (Replies.MAX_WAITING_CHARS), and the rest
+     * are to spare.
      */
     private static final int MESSAGES = 64;
     private static final long PACE_MS = 50;
