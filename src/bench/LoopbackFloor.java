@@ -19,8 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * (SIZE bytes, about a chat message as an SSE event) to every connection from THREADS plain Java NIO threads, each
  * owning every THREADS-th connection, one pass per wake; a connection that fell behind gets everything it missed in
  * one gathering write, as the app's fan-out does (one flush per run of delivery). A reader process holds the other
- * ends on one selector thread, as the benchmark's chat client does (or on THREADS, each with its share), and measures publish-to-receive latency
- * (System.nanoTime is the machine's monotonic clock, the same in both processes). No HTTP, no JSON, no container:
+ * ends on one selector thread, as the benchmark's chat client does (or on the reader's THREADS, each with its
+ * share), and measures publish-to-receive latency (System.nanoTime: on Linux the machine's monotonic clock, the
+ * same in both processes). No HTTP, no JSON, no container:
  * whatever latency this shows, a servlet container on the same cores is unlikely to beat.
  *
  * <pre>
@@ -51,6 +52,9 @@ public final class LoopbackFloor {
 
     private static void write(int port, int n, int rate, int seconds, int threads, int size, int settleMs)
             throws Exception {
+        if (size < 32) {
+            throw new IllegalArgumentException("SIZE must hold the message's time and number: 32 bytes or more");
+        }
         SocketChannel[] channels = new SocketChannel[n];
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress("127.0.0.1", port), 4096);
@@ -194,7 +198,7 @@ public final class LoopbackFloor {
                 sent[i] = Integer.MAX_VALUE; // the reader is gone: nothing more for it
                 return;
             }
-            writes[stripe]++;
+            writes[stripe]++; // a write that took nothing (the socket full) counts as partial below
             int m = 0;
             while (m < count && !batch[m].hasRemaining()) {
                 m++;

@@ -14,10 +14,10 @@ import java.util.function.Supplier;
 
 /**
  * The replies of one session on their way out, and its close. A JSR-356 async remote allows one send in flight (a
- * second one throws {@code IllegalStateException}), so replies wait here, at most {@link #MAX_WAITING} of them, and no
- * more once they hold {@link #MAX_WAITING_CHARS} characters; a client that sends faster than it reads its replies beyond either is
- * closed (1008) instead of being buffered without limit, and a reply it does not take within the send timeout
- * closes it too.
+ * second one throws {@code IllegalStateException}), so replies wait here, at most {@link #MAX_WAITING} of them,
+ * and no more once they hold {@link #MAX_WAITING_CHARS} characters; a client that sends faster than it reads its
+ * replies beyond either is closed (1008) instead of being buffered without limit, and a reply it does not take
+ * within the send timeout closes it too.
  *
  * <p>The close goes out like a reply: after the send in flight, never on top of it. When a client overflows, a send
  * is stuck, and closing at once loses the 1008 on every container. Tomcat writes the close frame with a blocking
@@ -33,9 +33,10 @@ final class Replies {
     /**
      * Replies wait until they hold this many characters (the 256 KiB the chat and /fetch keep for a slow client,
      * counted in characters), the one that passes it included; a message that comes while they do closes the
-     * session, as the 17th of {@link #MAX_WAITING} does. A reply is up to four times its message ({@code \x00} for a zero byte): with the
-     * count alone, 16 replies to 64 KiB messages held 4 MB for a client that does not read, and a few hundred
-     * such clients exhausted the heap (on Tomcat, with its poller thread: a server that took no more connections).
+     * session, as the 17th of {@link #MAX_WAITING} does. A reply is up to four times its message ({@code \x00} for
+     * a zero byte): with the count alone, 16 replies to 64 KiB messages held 4 MB for a client that does not read,
+     * and a few hundred such clients exhausted the heap (on Tomcat, with its poller thread: a server that took no
+     * more connections).
      */
     static final int MAX_WAITING_CHARS = 256 * 1024;
 
