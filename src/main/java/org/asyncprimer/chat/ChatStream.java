@@ -16,9 +16,12 @@ import org.asyncprimer.metrics.ChatMeters;
 
 /**
  * A room as Server-Sent Events: each message as {@code id: <id>}, {@code event: message}, {@code data: <json>},
- * the gap marker as {@code event: gap}, and a {@code : ping} comment every heartbeat so that proxies keep an
- * idle stream open. An {@code EventSource} that reconnects sends the last id it got as {@code Last-Event-ID}
- * and resumes right after it.
+ * the gap marker as {@code event: gap}, and a {@code : ping} comment when the stream has been quiet for a
+ * heartbeat, so that proxies keep an idle stream open and a vanished client is found. A stream that is written to
+ * more often than that gets no pings: its events do both jobs, and a ping for each of 10 000 busy streams every
+ * heartbeat is 10 000 writes more (issue #11: they fell among the first messages' deliveries). An
+ * {@code EventSource} that reconnects sends the last id it got as {@code Last-Event-ID} and resumes right after
+ * it.
  *
  * <pre>curl -N -H 'Accept: text/event-stream' 'http://localhost:8080/chat/lobby?since=0-0'</pre>
  *
@@ -59,7 +62,10 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
     private volatile boolean written;
     private volatile boolean pingDue;
     private volatile Subscription subscription;
+    /** The heartbeat's tick, every half heartbeat from started() to stopped(): see {@link #run()}. */
     private volatile ScheduledFuture<?> pinger;
+    /** Nothing written since the last tick (the tick sets it, every write clears it). */
+    private volatile boolean quiet;
 
     // Set by the lifetime timer, which then drains; the timer is set once, in started().
     private volatile boolean expired;
@@ -140,11 +146,20 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
         drain();
     }
 
-    /** The heartbeat timer: a ping is due. */
+    /**
+     * The heartbeat's tick, every half heartbeat: a ping is due when nothing was written since the tick before, so a
+     * quiet stream gets one every heartbeat (the ping counts as a write) and is never silent for much longer than
+     * one, while a busy one gets none and costs no timer per event. A write that races with the tick only makes
+     * the next ping come half a heartbeat early.
+     */
     @Override
     public void run() {
-        pingDue = true;
-        drain();
+        if (quiet) {
+            pingDue = true;
+            drain();
+        } else {
+            quiet = true;
+        }
     }
 
     /** The lifetime timer: the stream ends at the next turn of the drain, between two events. */
@@ -159,7 +174,8 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
     protected void started() {
         lifetimeTimer = scheduler().schedule(this::expire, Math.max(0, endsAtNanos - System.nanoTime()),
                 TimeUnit.NANOSECONDS);
-        pinger = scheduler().schedule(this, heartbeat.toNanos(), TimeUnit.NANOSECONDS);
+        long tick = Math.max(1, heartbeat.toNanos() / 2);
+        pinger = scheduler().scheduleWithFixedDelay(this, tick, tick, TimeUnit.NANOSECONDS);
         subscription.resume();
     }
 
@@ -190,11 +206,11 @@ final class ChatStream extends AsyncResponse implements Subscriber, Runnable {
     @Override
     protected void written(byte[] chunk) {
         written = true;
+        quiet = false;
         if (chunk == PREAMBLE) {
             preambleDue = false;
         } else if (chunk == PING) {
             pingDue = false;
-            pinger = scheduler().schedule(this, heartbeat.toNanos(), TimeUnit.NANOSECONDS);
         } else {
             outbox.poll(); // the event next() peeked at: the drain is the only consumer
             if (paused) {

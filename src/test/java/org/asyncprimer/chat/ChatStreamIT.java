@@ -100,6 +100,26 @@ class ChatStreamIT extends Deployed {
     }
 
     @Test
+    void sendsNoPingsWhileEventsComeMoreOftenThanTheHeartbeat() throws Exception {
+        try (EventStream stream = EventStream.open(app.uri("/chat/busy"))) {
+            ChatHttp.publish(app, "busy", "alice", "subscribed?");
+            stream.next(WAIT); // the stream is live: every publish below reaches it
+            int before = stream.comments();
+            long start = System.nanoTime();
+            for (int i = 0; i < 40; i++) {
+                ChatHttp.publish(app, "busy", "alice", "busy " + i);
+                Thread.sleep(40); // the pace of the publishes (an event every ~50 ms, the heartbeat is 200 ms)
+            }
+            assertEquals(40, stream.ids(40, WAIT).size());
+            long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            // One ping every heartbeat would be elapsedMs / 200 of them (about 9); allow one or two for a publish
+            // that a slow machine held up past half a heartbeat.
+            assertTrue(stream.comments() - before <= 2,
+                    (stream.comments() - before) + " pings in " + elapsedMs + " ms of events every ~50 ms");
+        }
+    }
+
+    @Test
     void marksTheGapWithAGapEventThatLeavesTheLastEventIdAlone() throws Exception {
         List<String> ids = ChatHttp.publishMany(app, "gap", HISTORY + 3);
 
