@@ -23,7 +23,10 @@ import org.asyncprimer.metrics.ChatMeters;
  *
  * <p>The subscription is the worker: the broker calls it on the thread that delivers (a publisher's, or the
  * broker's fan-out thread), it queues the line and drains; no thread waits in between. Its queue is bounded by
- * {@code limit}: the message after it is refused, and the response ends with what it has.
+ * {@code limit} and by {@code maxBytes} (the chat's {@code queueBytes}, as for a stream's outbox): the message that
+ * would pass either is refused, and the response ends with what it has; the first message is always taken. Without
+ * the byte bound, polls that never read could each hold up to 1000 messages of escaped text (~12 MB: a control
+ * character is six bytes of JSON) until the stall timeout, and a hundred of them filled the heap.
  */
 final class ChatPoll extends AsyncResponse implements Subscriber {
 
@@ -32,11 +35,13 @@ final class ChatPoll extends AsyncResponse implements Subscriber {
     }
 
     private final ChatQuery query;
+    private final int maxBytes;
     private final ChatMeters.Delivery delivery;
     private final Queue<Line> lines = new ConcurrentLinkedQueue<>();
 
     // Changed by the subscriber callbacks, which the broker never runs two at a time.
     private volatile int taken;
+    private volatile long takenBytes;
     private volatile boolean full;
     private volatile boolean caughtUp;
     private volatile boolean closed;
@@ -48,9 +53,10 @@ final class ChatPoll extends AsyncResponse implements Subscriber {
     private volatile Subscription subscription;
     private volatile ScheduledFuture<?> timer;
 
-    ChatPoll(AsyncContext async, Shared shared, ChatQuery query, ChatMeters.Delivery delivery) {
+    ChatPoll(AsyncContext async, Shared shared, ChatQuery query, int maxBytes, ChatMeters.Delivery delivery) {
         super(async, shared);
         this.query = query;
+        this.maxBytes = maxBytes;
         this.delivery = delivery;
     }
 
@@ -69,16 +75,17 @@ final class ChatPoll extends AsyncResponse implements Subscriber {
 
     @Override
     public boolean onMessage(Message message) {
-        return take(new Line(ndjson(message.jsonUtf8()), message.at()));
+        return take(new Line(message.ndjsonLine(), message.at())); // built once per message, shared by every poll
     }
 
     private boolean take(Line line) {
-        if (taken == query.limit()) {
+        if (taken == query.limit() || (taken > 0 && takenBytes + line.bytes().length > maxBytes)) {
             full = true; // this one waits for the next poll
             drain();
             return false;
         }
         taken++;
+        takenBytes += line.bytes().length;
         caughtUp = false;
         lines.add(line);
         drain();
@@ -146,7 +153,7 @@ final class ChatPoll extends AsyncResponse implements Subscriber {
         lines.clear();
     }
 
-    private static byte[] ndjson(byte[] json) {
+    static byte[] ndjson(byte[] json) {
         byte[] line = Arrays.copyOf(json, json.length + 1);
         line[json.length] = '\n';
         return line;

@@ -43,7 +43,10 @@ public final class ChatServlet extends HttpServlet {
     private static final String SOCKET_SUFFIX = "/socket";
     /** Context parameter: messages a stream or socket may hold for a slow client (default 128, 1..65536). */
     static final String QUEUE_ITEMS = "asyncprimer.chat.queueItems";
-    /** Context parameter: bytes a stream or socket may hold for a slow client (default 262144, 1..16777216). */
+    /**
+     * Context parameter: bytes a stream or socket may hold for a slow client, and the most bytes of messages one
+     * long-poll answers with (default 262144, 1..16777216).
+     */
     static final String QUEUE_BYTES = "asyncprimer.chat.queueBytes";
     /**
      * Context parameter: an event stream ends itself after this long, and the EventSource reconnects with
@@ -164,7 +167,8 @@ public final class ChatServlet extends HttpServlet {
             if (query.isPresent()) {
                 headers(request, response);
                 AsyncContext async = app.startAsync(request, query.get().timeout());
-                new ChatPoll(async, polls, query.get(), meters.delivery(ChatMeters.Transport.LONG_POLL))
+                new ChatPoll(async, polls, query.get(), bounds.bytes(),
+                        meters.delivery(ChatMeters.Transport.LONG_POLL))
                         .start(broker, room.get());
             }
         }

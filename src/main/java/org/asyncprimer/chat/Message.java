@@ -24,6 +24,7 @@ public final class Message {
     private volatile String json;
     private volatile byte[] utf8;
     private volatile byte[] sseEvent;
+    private volatile byte[] ndjsonLine;
 
     public Message(MessageId id, String room, String name, String text, Instant at) {
         this.id = Objects.requireNonNull(id);
@@ -95,6 +96,16 @@ public final class Message {
         if (encoded == null) {
             encoded = ChatStream.event(id.toString(), "message", jsonUtf8());
             sseEvent = encoded;
+        }
+        return encoded;
+    }
+
+    /** {@link ChatPoll}'s line for this message (its JSON and a newline), built once and shared: never modify it. */
+    byte[] ndjsonLine() {
+        byte[] encoded = ndjsonLine;
+        if (encoded == null) {
+            encoded = ChatPoll.ndjson(jsonUtf8());
+            ndjsonLine = encoded;
         }
         return encoded;
     }

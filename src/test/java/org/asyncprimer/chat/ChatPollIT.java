@@ -112,6 +112,33 @@ class ChatPollIT extends Deployed {
     }
 
     @Test
+    void anAnswerHoldsAtMostQueueBytesOfMessagesAndTheNextPollGoesOn() throws Exception {
+        // Without the byte bound a poll that never read held up to 1000 lines (12 MB of escaped text) in the heap.
+        try (Deployment small = Deployment.start(container, ServerOptions.defaults().withContextParams(Map.of(
+                ChatServlet.QUEUE_BYTES, "4096", "asyncprimer.chat.history", "100")))) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                ids.add(ChatHttp.publish(small, "bytes", "alice", "x".repeat(1000))); // a line of ~1100 bytes
+            }
+
+            List<String> got = new ArrayList<>();
+            String since = "0-0";
+            for (int poll = 0; poll < 12 && got.size() < ids.size(); poll++) {
+                ChatHttp.Reply reply = ChatHttp.poll(small, "bytes", "limit=1000&since=" + since);
+                List<String> page = reply.ids();
+                assertTrue(reply.body().length() <= 4096 && page.size() == 3,
+                        page.size() + " lines, " + reply.body().length() + " bytes: three fit in 4096");
+                got.addAll(page);
+                since = page.get(page.size() - 1);
+            }
+            assertEquals(ids, got);
+            // A message larger than the bound still goes, alone: the poll never answers empty-handed.
+            String big = ChatHttp.publish(small, "bytes", "alice", "\u0001".repeat(1000)); // 6 000 bytes of JSON
+            assertEquals(List.of(big), ChatHttp.poll(small, "bytes", "limit=1000&since=" + since).ids());
+        }
+    }
+
+    @Test
     void marksTheGapWhenTheHistoryNoLongerHoldsWhatCameAfterSince() throws Exception {
         List<String> ids = ChatHttp.publishMany(app, "gap", HISTORY + 3);
 
