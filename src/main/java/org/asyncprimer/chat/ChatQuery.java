@@ -7,9 +7,10 @@ import org.asyncprimer.app.QueryParams.BadParameter;
 
 /**
  * What a client that reads a room asks for: the messages after {@code since} (for Server-Sent Events the
- * {@code Last-Event-ID} header, which an {@code EventSource} sends when it reconnects, takes precedence; neither:
- * only messages published from now on), and for a long-poll at most {@code ?limit=} messages (default 100,
- * 1..1000), answering 204 when none has come within {@code ?timeout=} ms (default 25000, 1..120000).
+ * {@code Last-Event-ID} header, which an {@code EventSource} sends when it reconnects, takes precedence unless it is
+ * empty or blank; neither: only messages published from now on), and for a long-poll at most {@code ?limit=}
+ * messages (default 100, 1..1000), answering 204 when none has come within {@code ?timeout=} ms (default 25000,
+ * 1..120000).
  */
 record ChatQuery(MessageId since, Duration timeout, int limit) {
 
@@ -23,8 +24,9 @@ record ChatQuery(MessageId since, Duration timeout, int limit) {
     }
 
     static ChatQuery forStream(HttpServletRequest request) throws BadParameter {
+        // An empty header is no id: some clients and proxies send it so, and it must not turn a valid ?since= into 400.
         String lastEventId = request.getHeader("Last-Event-ID");
-        MessageId since = lastEventId != null ? id("Last-Event-ID", lastEventId)
+        MessageId since = lastEventId != null && !lastEventId.isBlank() ? id("Last-Event-ID", lastEventId)
                 : id("since", QueryParams.once(request, "since"));
         return new ChatQuery(since, Duration.ZERO, 0);
     }

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The broker that keeps every room in this JVM: the last {@code history} messages per room, all rooms together
  * within {@code maxRetainedBytes} (the globally oldest messages go first), at most {@code maxRooms} rooms, and
- * rooms idle for {@code roomIdle} dropped by a sweep on the caller's scheduler. Publishing completes at once:
+ * rooms idle for {@code roomIdle} dropped by a sweep on the caller's scheduler (a room that never held a message
+ * goes as soon as its last subscriber leaves). Publishing completes at once:
  * a room of {@link #HAND_OFF_FROM} subscribers or more is woken on the broker's one fan-out thread, a smaller one
  * on the publisher's thread (see {@link Room#wakeSubscriptions}, {@link MemorySubscription}).
  */
@@ -167,7 +168,10 @@ public final class MemoryBroker implements Broker {
     }
 
     private void ended(MemorySubscription subscription) {
-        subscription.room().unregister(subscription, clock.millis());
+        Room room = subscription.room();
+        if (room.unregister(subscription, clock.millis())) {
+            forget(room);
+        }
     }
 
     /**

@@ -19,7 +19,8 @@ import java.util.concurrent.Executor;
  * not yet delivered back from here. That read, and a subscription's start, happen under the same lock as the append,
  * which is what makes "after this id" exact when publishes race with subscribing.
  *
- * <p>A dropped room (idle, or the broker closed) refuses everything; the broker then opens a fresh one.
+ * <p>A dropped room (idle, never written to and left by its last subscriber, or the broker closed) refuses
+ * everything; the broker then opens a fresh one.
  */
 final class Room {
 
@@ -92,10 +93,22 @@ final class Room {
         return true;
     }
 
-    synchronized void unregister(MemorySubscription subscription, long nowMs) {
-        if (subscriptions.remove(subscription) && subscriptions.isEmpty()) {
-            idleSince = nowMs;
+    /**
+     * Unregisters a subscription. When it was the last and the room never held a message, the room is dropped at
+     * once (true: the broker forgets it): otherwise plain GETs to as many new names hold every room slot until the
+     * idle sweep. Only a room that never appended: one trimmed to empty has issued ids, and a fresh room, which
+     * numbers from its opening time, could issue them again.
+     */
+    synchronized boolean unregister(MemorySubscription subscription, long nowMs) {
+        if (!subscriptions.remove(subscription) || !subscriptions.isEmpty()) {
+            return false;
         }
+        idleSince = nowMs;
+        if (dropped || newest != null) {
+            return false;
+        }
+        drop();
+        return true;
     }
 
     /**

@@ -51,7 +51,12 @@ abstract class BrokerContract {
     }
 
     protected Broker broker(int history) {
-        Broker broker = create(new ChatSettings(history, 10_000, 64 << 20, Duration.ofHours(1), Duration.ofSeconds(15)));
+        return broker(history, 10_000);
+    }
+
+    protected Broker broker(int history, int maxRooms) {
+        Broker broker = create(new ChatSettings(history, maxRooms, 64 << 20, Duration.ofHours(1),
+                Duration.ofSeconds(15)));
         brokers.add(broker);
         return broker;
     }
@@ -288,6 +293,29 @@ abstract class BrokerContract {
         assertEquals(List.of(), cancelled.events());
         assertEquals(1, broker.counts().subscribers());
         assertEquals(1, cancelled.closed.getCount(), "a cancelled subscriber is not told it was closed");
+    }
+
+    @Test
+    void aRoomThatHoldsNoMessageIsForgottenWhenItsLastSubscriptionEnds() {
+        // The hostile client's GET /chat/<new name>?timeout=1, over and over: with the rooms kept until the idle
+        // sweep, maxRooms (here 1) of them refused every subscription to a new room for an hour.
+        Broker broker = broker(1000, 1);
+        for (int i = 0; i < 3; i++) {
+            String name = room + "-" + i;
+            Recorder first = new Recorder();
+            Subscription staying = broker.subscribe(name, null, first);
+            staying.resume();
+            await("subscribed to " + name, () -> first.caughtUp.get() >= 1 || first.closed.getCount() == 0);
+            assertNull(first.closedWith, name + " refused");
+            Subscription left = broker.subscribe(name, null, new Recorder()); // gone before it started
+            left.cancel();
+            assertEquals(1, broker.counts().rooms(), name + " stays while it has a subscriber");
+            staying.cancel();
+            assertEquals(new Broker.Counts(0, 0, 0, 0), broker.counts(), name + " forgotten with its last subscriber");
+        }
+        Recorder late = subscribe(broker, room, null);
+        Message one = publish(broker, room, "one");
+        awaitExactly(late, List.of(line(one)));
     }
 
     @Test

@@ -89,6 +89,20 @@ class ChatStreamIT extends Deployed {
     }
 
     @Test
+    void anEmptyLastEventIdIsAbsentAndSinceApplies() throws Exception {
+        List<String> ids = ChatHttp.publishMany(app, "blank", 2);
+
+        // An EventSource sends none before it has an id, but a client or proxy may send the header empty.
+        for (String blank : List.of("", "   ")) {
+            try (EventStream stream = EventStream.open(app.uri("/chat/blank?since=" + ids.get(0)), "Last-Event-ID",
+                    blank)) {
+                assertEquals(200, stream.status(), "Last-Event-ID '" + blank + "'");
+                assertEquals(ids.subList(1, 2), stream.ids(1, WAIT));
+            }
+        }
+    }
+
+    @Test
     void sendsAPingCommentEveryHeartbeat() throws Exception {
         try (EventStream stream = EventStream.open(app.uri("/chat/ping"))) {
             long end = System.nanoTime() + WAIT.toNanos();

@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -122,6 +123,37 @@ class MemoryBrokerRaceTest {
             assertEquals(all.get(all.size() - 1), previous, "every subscriber reaches the last message");
         }
         assertTrue(gaps > 0, "short history and slow subscribers must have produced gaps");
+    }
+
+    @Test
+    void aSubscriptionRacingTheDropOfARoomThatHoldsNoMessageLandsInTheRoomThatGetsTheNextOne() throws Exception {
+        broker = new MemoryBroker(new ChatSettings(1000, 10_000, 64 << 20, Duration.ofHours(1),
+                Duration.ofSeconds(15)), Clock.systemUTC(), scheduler);
+        for (int round = 0; round < 200; round++) {
+            String room = "empty-" + round;
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<?>> churners = new ArrayList<>();
+            for (int p = 0; p < PUBLISHERS; p++) {
+                churners.add(publishers.submit(() -> {
+                    go.await();
+                    for (int k = 0; k < 20; k++) {
+                        broker.subscribe(room, null, new Recorder()).cancel(); // each may drop the room
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            Recorder keeper = new Recorder();
+            Subscription kept = broker.subscribe(room, null, keeper);
+            kept.resume();
+            for (Future<?> churner : churners) {
+                churner.get(30, SECONDS);
+            }
+            Message next = broker.publish(room, new Draft("racer", "after the churn")).toCompletableFuture().join();
+            BrokerContract.awaitExactly(keeper, List.of(next.id() + " after the churn"));
+            kept.cancel();
+        }
+        assertEquals(200, broker.counts().rooms(), "rooms that got a message stay");
     }
 
     /**

@@ -384,6 +384,7 @@ class MemoryBrokerTest {
     @Test
     void roomsIdleForTheIdleTimeAreDroppedWithTheirHistory() {
         publish("quiet", "one");
+        publish("listened", "one"); // a room that never held a message goes with its last subscriber: see below
         Recorder listener = new Recorder();
         Subscription listening = broker.subscribe("listened", null, listener);
         listening.resume();
@@ -396,7 +397,7 @@ class MemoryBrokerTest {
 
         clock.advance(Duration.ofMinutes(1));
         broker.sweep(); // "quiet": an hour since its publish; "listened" has a subscriber; "busy" published
-        assertEquals(new Counts(2, 2, broker.counts().bytes(), 1), broker.counts());
+        assertEquals(new Counts(2, 3, broker.counts().bytes(), 1), broker.counts());
         assertEquals(List.of(), read("quiet", MessageId.ZERO, 10));
 
         listening.cancel(); // idle from now on
@@ -406,6 +407,20 @@ class MemoryBrokerTest {
         clock.advance(Duration.ofMinutes(1));
         broker.sweep();
         assertEquals(new Counts(0, 0, 0, 0), broker.counts());
+    }
+
+    @Test
+    void aRoomThatHeldAMessageStaysWhenItsLastSubscriberLeavesEvenTrimmedToEmpty() {
+        broker = broker(1000, 10_000, 1); // a byte budget that trims every message as soon as it is stored
+        Message first = publish("trimmed", "one");
+        assertEquals(new Counts(1, 0, 0, 0), broker.counts());
+        broker.subscribe("trimmed", null, new Recorder()).cancel();
+        assertEquals(1, broker.counts().rooms());
+
+        // Still the room that issued T-0: a fresh one, opened in the same millisecond, would issue T-0 again.
+        Message second = publish("trimmed", "two");
+        assertEquals(T + "-0", first.id().toString());
+        assertEquals(T + "-1", second.id().toString());
     }
 
     @Test

@@ -22,8 +22,8 @@ import org.asyncprimer.chat.MessageId;
  *
  * <p>Every method that reads or changes the tail or its positions takes the feed's lock briefly; the subscription
  * set (a concurrent set: {@link #subscriptions()}, {@link #subscriptionCount()}) and the join's future are used
- * without it. No method calls a subscriber. A dropped feed (idle, or the broker closed) refuses new
- * subscriptions; the broker then opens a fresh one.
+ * without it. No method calls a subscriber. A dropped feed (idle, empty and left by its last subscriber, or the
+ * broker closed) refuses new subscriptions; the broker then opens a fresh one.
  */
 final class Feed {
 
@@ -182,10 +182,26 @@ final class Feed {
         return true;
     }
 
-    synchronized void unregister(RedisSubscription subscription, long nowMs) {
-        if (subscriptions.remove(subscription) && subscriptions.isEmpty()) {
-            idleSince = nowMs;
+    /**
+     * Unregisters a subscription. When it was the last and the tail holds nothing, the feed is dropped at once
+     * (true: the broker forgets it), so that plain GETs to as many new names do not hold every room slot until the
+     * idle sweep. The room is Redis's: a subscription that comes later opens a fresh feed, which asks Redis for the
+     * newest id again. A feed with a tail stays for the idle time, for the long-poll that comes back for more.
+     */
+    synchronized boolean unregister(RedisSubscription subscription, long nowMs) {
+        if (!subscriptions.remove(subscription) || !subscriptions.isEmpty()) {
+            return false;
         }
+        idleSince = nowMs;
+        if (dropped || !tail.isEmpty()) {
+            return false;
+        }
+        drop();
+        return true;
+    }
+
+    synchronized boolean dropped() {
+        return dropped;
     }
 
     /**

@@ -40,8 +40,8 @@ import org.asyncprimer.chat.Subscription;
  * that many); a room with no publish for {@code roomIdle}, and no subscriber on any node, expires in Redis; a
  * node holds at most {@code maxRooms} rooms with subscribers (a subscription to one more is refused with
  * {@link TooManyRooms}; publishing opens nothing on the node and is never refused for it), and drops a room that
- * has had no subscriber of its own for {@code roomIdle}; the tails of all its rooms stay within
- * {@code maxRetainedBytes}.
+ * has had no subscriber of its own for {@code roomIdle}, or at once when its tail is empty; the tails of all its
+ * rooms stay within {@code maxRetainedBytes}.
  *
  * <p>When Redis is away, publishing and reading fail within {@link Connections#COMMAND_TIMEOUT} with
  * {@link Unavailable}, subscriptions stay open and wait, and {@link #connected()} is false; when it is back,
@@ -295,6 +295,11 @@ public final class RedisBroker implements Broker {
             } else {
                 fresh.join(last == null ? MessageId.ZERO : last);
                 reader.add(fresh);
+                if (fresh.dropped()) {
+                    // Its last subscription ended while it joined, and forget() may have taken it out of the
+                    // reader before it was in: the reader would read a room nobody holds, for good.
+                    reader.remove(fresh);
+                }
             }
         });
         return fresh;
@@ -309,7 +314,10 @@ public final class RedisBroker implements Broker {
     }
 
     private void ended(RedisSubscription subscription) {
-        subscription.feed().unregister(subscription, clock.millis());
+        Feed feed = subscription.feed();
+        if (feed.unregister(subscription, clock.millis())) {
+            forget(feed);
+        }
     }
 
     /** Both connections are up for the first time: start reading the rooms opened meanwhile. */
