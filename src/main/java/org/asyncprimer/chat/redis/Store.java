@@ -7,6 +7,7 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,31 +134,21 @@ final class Store {
      */
     private <T> CompletionStage<T> call(String what,
                                         Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
+        return call(what, Connections.COMMAND_TIMEOUT, command);
+    }
+
+    /** As above, with this timeout; null for none: the stage completes when the command does (see InFlight). */
+    private <T> CompletionStage<T> call(String what, Duration timeout,
+                                        Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        executor.execute(() -> {
-            RedisAsyncCommands<String, String> redis = connections.commands();
-            if (redis == null) {
-                result.completeExceptionally(unavailable(null));
-                return;
+        executor.execute(() -> connections.command(timeout, command).whenCompleteAsync((value, failure) -> {
+            if (failure == null) {
+                result.complete(value);
+            } else {
+                result.completeExceptionally(unavailable(failure));
+                logRefusal(what, failure); // after: a failing log handler must not leave the publish unanswered
             }
-            CompletionStage<T> sent;
-            try {
-                sent = command.apply(redis);
-            } catch (RuntimeException | LinkageError refused) {
-                // A LinkageError too (a class missing from the WAR): the publisher gets its 503 rather than waiting
-                // for its timeout on a result nobody completes.
-                result.completeExceptionally(unavailable(refused));
-                return;
-            }
-            sent.whenCompleteAsync((value, failure) -> {
-                if (failure == null) {
-                    result.complete(value);
-                } else {
-                    result.completeExceptionally(unavailable(failure));
-                    logRefusal(what, failure); // after: a failing log handler must not leave the publish unanswered
-                }
-            }, executor);
-        });
+        }, executor));
         return result;
     }
 
@@ -180,6 +171,10 @@ final class Store {
             int script = error.indexOf(" script: ");
             kind = error.split(" ", 2)[0];
             line = "refused " + what + ": " + (script < 0 ? error : error.substring(0, script)) + " (answered 503)";
+        } else if (cause instanceof InFlight.Saturated) {
+            kind = "saturated";
+            line = "has " + Connections.MAX_IN_FLIGHT + " commands of this node outstanding, unanswered; refused "
+                    + what + " at once (answered 503)";
         } else {
             return;
         }
