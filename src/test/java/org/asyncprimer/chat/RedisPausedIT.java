@@ -113,6 +113,32 @@ class RedisPausedIT {
     }
 
     /**
+     * A subscriber behind the node's tail reads from Redis; before, a read the app had given up on (2 s) was sent
+     * again every 500 ms while the first still waited in Lettuce, and they all ran once Redis went on. Now the read
+     * waits for Redis: one {@code XRANGE}, whatever the length of the pause.
+     */
+    @Test
+    void aSubscriberBehindTheTailHasOneReadFromRedisOutstandingWhileRedisIsPaused() throws Exception {
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            sent.add(line(publish(node, room, "m" + i)));
+        }
+        Recorder live = subscribe(node, room, null); // opens the room on the node: its tail starts after m9
+        await("started", () -> live.caughtUp.get() >= 1);
+        long xranges = redis.calls("xrange");
+
+        redis.pause();
+        Recorder behind = subscribe(node, room, MessageId.ZERO);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(6); // three retries' worth, before
+        await("six seconds of pause", () -> !behind.events().isEmpty() || System.nanoTime() - until > 0);
+        assertEquals(List.of(), behind.events(), "nothing while Redis is paused");
+        redis.resume();
+
+        awaitExactly(behind, sent);
+        assertEquals(1, redis.calls("xrange") - xranges, "one read, sent once");
+    }
+
+    /**
      * Publishes as a client told "503, Retry-After" does: again until it is taken. Right after Redis goes on, the
      * node may still have its bound of commands waiting for their replies, and refuse at once.
      */

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.asyncprimer.chat.Broker.Unavailable;
 import org.asyncprimer.chat.ChatSettings;
@@ -59,8 +60,15 @@ final class Store {
             return id
             """;
 
+    /**
+     * Catch-up reads a node has in flight at once (the rest wait in memory): enough to keep Redis busy, few enough
+     * that a publish's {@code XADD} does not queue behind thousands of {@code XRANGE} replies.
+     */
+    static final int CATCH_UP_READS = 4;
+
     private final Connections connections;
     private final Executor executor;
+    private final Turns catchUps;
     private final String history;
     private final String idleMs;
     /** When each kind of refusal was last logged (System.nanoTime). */
@@ -70,6 +78,7 @@ final class Store {
     Store(Connections connections, ChatSettings settings, Executor executor) {
         this.connections = connections;
         this.executor = executor;
+        this.catchUps = new Turns(CATCH_UP_READS, executor);
         this.history = Integer.toString(settings.history());
         this.idleMs = Long.toString(settings.roomIdle().toMillis());
     }
@@ -97,6 +106,20 @@ final class Store {
         return call("reading room " + room, redis -> redis.xrange(key(room),
                 Range.from(Range.Boundary.excluding(after.toString()), Range.Boundary.unbounded()), Limit.from(count)))
                 .thenApply(messages -> entries(room, messages));
+    }
+
+    /**
+     * A subscription's read of the batch after {@code after}: it waits its turn among the node's
+     * {@link #CATCH_UP_READS} (see {@link Turns}), and has no timeout, so that the stage completes only when the
+     * command does (Redis answered, or the connection failed it) and a subscription sends its next read after its
+     * last is done, never beside it. Skipped, failing with {@link Unavailable}, when no longer {@code wanted} by
+     * its turn.
+     */
+    CompletionStage<List<Entry>> catchUp(String room, MessageId after, int count, BooleanSupplier wanted) {
+        return catchUps.take(() -> !wanted.getAsBoolean() ? CompletableFuture.failedStage(unavailable(null))
+                : call("reading room " + room, null, redis -> redis.xrange(key(room),
+                        Range.from(Range.Boundary.excluding(after.toString()), Range.Boundary.unbounded()),
+                        Limit.from(count))).thenApply(messages -> entries(room, messages)));
     }
 
     /** The room's newest id, or null when Redis has no such room (never published to, or idle and dropped). */
