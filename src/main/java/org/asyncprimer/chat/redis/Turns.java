@@ -20,6 +20,8 @@ final class Turns {
     /** Where a task's completion starts the next: not inline, so that tasks that end at once do not nest. */
     private final Executor executor;
     private final AtomicInteger running = new AtomicInteger();
+    /** Calls of {@link #next()} not yet served: the one that made it 1 starts tasks until it is 0 again. */
+    private final AtomicInteger starters = new AtomicInteger();
     private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
 
     Turns(int limit, Executor executor) {
@@ -56,11 +58,24 @@ final class Turns {
     }
 
     /**
-     * Starts waiting tasks while there is room. A slot is claimed before a task is taken from the queue, and given
-     * back when none was there; the loop then looks again, so a task added meanwhile by a thread that saw no room
-     * is not left behind.
+     * Starts waiting tasks while there is room, one thread at a time: a call made meanwhile (a task that ended at
+     * once, inline when the broker's threads are gone) leaves the work to the thread already here, which looks
+     * again, instead of nesting one call per task (thousands of waiting reads at shutdown).
      */
     private void next() {
+        if (starters.getAndIncrement() != 0) {
+            return;
+        }
+        do {
+            startWhileRoom();
+        } while (starters.decrementAndGet() != 0);
+    }
+
+    /**
+     * A slot is claimed before a task is taken from the queue, and given back when none was there; the loop then
+     * looks again, so a task added meanwhile by a thread that saw no room is not left behind.
+     */
+    private void startWhileRoom() {
         for (;;) {
             int now = running.get();
             if (now >= limit || waiting.isEmpty()) {

@@ -69,4 +69,21 @@ class TurnsTest {
         }
         assertEquals(100_000, ended);
     }
+
+    /** At shutdown the broker's threads are gone and completions run inline: thousands waiting must not nest. */
+    @Test
+    void manyWaitingTasksThatEndAtOnceRunOneAfterAnotherNotNested() {
+        task();
+        task();
+        AtomicInteger ran = new AtomicInteger();
+        for (int i = 0; i < 200_000; i++) {
+            turns.take(() -> {
+                ran.incrementAndGet();
+                return CompletableFuture.completedStage(1);
+            });
+        }
+        inFlight.get(0).complete(0);
+        assertEquals(200_000, ran.get());
+        assertEquals(0, turns.waiting());
+    }
 }
