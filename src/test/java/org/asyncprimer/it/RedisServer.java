@@ -104,6 +104,26 @@ public final class RedisServer implements AutoCloseable {
         end(true);
     }
 
+    /**
+     * Pauses it (SIGSTOP): its connections stay open and it answers nothing, as a stuck host would, until
+     * {@link #resume()}.
+     */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Lets a paused server go on (SIGCONT): it then answers every command it was sent meanwhile, in order. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     private void end(boolean forcibly) throws InterruptedException {
         if (process == null || !process.isAlive()) {
             return;
@@ -187,9 +207,12 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** Stops the server and deletes its folder. */
+    /** Stops the server (paused or not) and deletes its folder. */
     @Override
     public void close() throws InterruptedException, IOException {
+        if (process != null && process.isAlive()) {
+            resume(); // a stopped process would take SIGTERM only once it goes on
+        }
         stop();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {

@@ -3,6 +3,7 @@ package org.asyncprimer.chat.redis;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
@@ -10,8 +11,6 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.protocol.CommandType;
-import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -28,6 +27,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * The two Redis connections one node holds, whatever the number of its clients: a multiplexed one for every
@@ -49,14 +49,23 @@ final class Connections implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Connections.class.getName());
 
-    /** How long any command may take; a blocking {@code XREAD} gets its block time on top. */
+    /** How long a command may take before the request that sent it gets its 503; the reader waits longer. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
     /** How long the reader's {@code XREAD} waits in Redis for new entries before it is sent again. */
     static final Duration BLOCK = Duration.ofSeconds(1);
     static final Duration RECONNECT_AT_MOST = Duration.ofSeconds(1);
     private static final Duration FIRST_CONNECT_RETRY = Duration.ofSeconds(1);
-    /** Commands waiting for their reply on one connection; beyond this they fail at once (503). */
+    /**
+     * Commands Lettuce accepts waiting for their reply on one connection; beyond this it refuses them, each with a
+     * WARNING and a stack trace. {@link #MAX_IN_FLIGHT} keeps the app well below it.
+     */
     private static final int MAX_QUEUED_COMMANDS = 10_000;
+    /**
+     * Commands the app has outstanding on one connection at most, counted until Redis answers (or the connection
+     * fails them), whatever the app's timeout; one more fails at once (a publish answers 503). Loopback Redis
+     * answers a thousand publishes in a few milliseconds: only a paused or stuck Redis gets here.
+     */
+    static final int MAX_IN_FLIGHT = 1_000;
 
     private final RedisURI uri;
     private final String where;
@@ -67,6 +76,8 @@ final class Connections implements AutoCloseable {
     private final AtomicBoolean lost = new AtomicBoolean();
     private final Runnable onConnected;
     private final Connector connector;
+    private final InFlight commandsInFlight;
+    private final InFlight readerInFlight;
 
     private volatile StatefulRedisConnection<String, String> commands;
     private volatile StatefulRedisConnection<String, String> reader;
@@ -90,6 +101,8 @@ final class Connections implements AutoCloseable {
         this.where = describe(uri);
         this.timers = timers;
         this.onConnected = onConnected;
+        this.commandsInFlight = new InFlight(MAX_IN_FLIGHT, timers);
+        this.readerInFlight = new InFlight(MAX_IN_FLIGHT, timers);
         this.resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2) // one event loop per connection
                 .computationThreadPoolSize(2) // Lettuce's least
@@ -99,7 +112,7 @@ final class Connections implements AutoCloseable {
         this.client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.builder().timeoutSource(new Timeouts()).build())
+                .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build()) // the app's own, see InFlight
                 .socketOptions(SocketOptions.builder().connectTimeout(COMMAND_TIMEOUT).build())
                 .requestQueueSize(MAX_QUEUED_COMMANDS)
                 .build());
@@ -120,16 +133,42 @@ final class Connections implements AutoCloseable {
         timers.execute(this::attempt);
     }
 
-    /** The shared command connection's API, or null before the first connection is made. */
-    RedisAsyncCommands<String, String> commands() {
-        StatefulRedisConnection<String, String> connection = commands;
-        return connection == null ? null : connection.async();
+    /**
+     * Sends a command on the shared connection, within {@link #MAX_IN_FLIGHT}: the stage fails at once when the
+     * connection is not made yet or has that many outstanding, and after {@code timeout} when Redis has not
+     * answered ({@link #COMMAND_TIMEOUT} for a request's command; null waits for Redis, or the connection, to end it).
+     */
+    <T> CompletableFuture<T> command(Duration timeout,
+                                     Function<RedisAsyncCommands<String, String>, ? extends CompletionStage<T>> command) {
+        return send(commands, commandsInFlight, timeout, command);
     }
 
-    /** The reader's own connection's API, or null before the first connection is made. */
-    RedisAsyncCommands<String, String> reader() {
-        StatefulRedisConnection<String, String> connection = reader;
-        return connection == null ? null : connection.async();
+    /**
+     * Sends a command on the reader's own connection, as {@link #command} does, without a timeout: the stage
+     * completes when Redis answers or the connection fails the command. A turn sent again after a timeout would
+     * only queue behind the one Redis has not answered (on the same connection, each blocking in turn), so the
+     * reader has one {@code XREAD} outstanding at most, and delivery goes on as soon as Redis does.
+     */
+    <T> CompletableFuture<T> read(Function<RedisAsyncCommands<String, String>, ? extends CompletionStage<T>> command) {
+        return send(reader, readerInFlight, null, command);
+    }
+
+    /** The reader's connection is made (it may be down meanwhile: its commands then fail at once). */
+    boolean readerMade() {
+        return reader != null;
+    }
+
+    /** Commands outstanding on the shared connection: for tests. */
+    int inFlight() {
+        return commandsInFlight.count();
+    }
+
+    private static <T> CompletableFuture<T> send(StatefulRedisConnection<String, String> connection, InFlight inFlight,
+            Duration timeout, Function<RedisAsyncCommands<String, String>, ? extends CompletionStage<T>> command) {
+        if (connection == null) {
+            return CompletableFuture.failedFuture(new RedisConnectionException("not connected to Redis yet"));
+        }
+        return inFlight.send(timeout, () -> command.apply(connection.async()));
     }
 
     boolean connected() {
@@ -264,15 +303,6 @@ final class Connections implements AutoCloseable {
             root = root.getCause();
         }
         return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    }
-
-    /** Every command gets {@link #COMMAND_TIMEOUT}; the reader's blocking {@code XREAD} its block time on top. */
-    private static final class Timeouts extends TimeoutOptions.TimeoutSource {
-        @Override
-        public long getTimeout(RedisCommand<?, ?, ?> command) {
-            long timeout = COMMAND_TIMEOUT.toMillis();
-            return command != null && command.getType() == CommandType.XREAD ? timeout + BLOCK.toMillis() : timeout;
-        }
     }
 
     /** One log line when the command connection drops, and one when it is back. */

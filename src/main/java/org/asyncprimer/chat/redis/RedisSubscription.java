@@ -205,15 +205,19 @@ final class RedisSubscription implements Subscription {
         }
     }
 
-    /** Reads the batch after {@code at} from Redis; its completion drains again (after a pause if it failed). */
+    /**
+     * Reads the batch after {@code at} from Redis; its completion drains again (after a pause if it failed). The
+     * read has no timeout of the app's (see {@link Store#catchUp}): one sent again while Redis has not answered the
+     * last would only pile up behind it, so there is one at most outstanding, and it is sent again only once done.
+     */
     private void readFromRedis(MessageId at) {
         reading = true;
-        store.after(feed.room, at, BATCH).whenComplete((entries, failure) -> {
+        store.catchUp(feed.room, at, BATCH, () -> ending.get() == null).whenComplete((entries, failure) -> {
             if (failure == null) {
                 boolean gap = !entries.isEmpty() && !entries.get(0).prev().equals(at);
                 arrived.set(new Read(at, new Feed.Batch(gap, entries)));
                 drainOnFanOut();
-            } else {
+            } else if (ending.get() == null) {
                 // Redis is away: the subscriber stays, and reads again a little later.
                 timers.schedule(() -> {
                     arrived.set(new Read(at, null));

@@ -7,6 +7,7 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.asyncprimer.chat.Broker.Unavailable;
 import org.asyncprimer.chat.ChatSettings;
@@ -58,8 +60,15 @@ final class Store {
             return id
             """;
 
+    /**
+     * Catch-up reads a node has in flight at once (the rest wait in memory): enough to keep Redis busy, few enough
+     * that a publish's {@code XADD} does not queue behind thousands of {@code XRANGE} replies.
+     */
+    static final int CATCH_UP_READS = 4;
+
     private final Connections connections;
     private final Executor executor;
+    private final Turns catchUps;
     private final String history;
     private final String idleMs;
     /** When each kind of refusal was last logged (System.nanoTime). */
@@ -69,6 +78,7 @@ final class Store {
     Store(Connections connections, ChatSettings settings, Executor executor) {
         this.connections = connections;
         this.executor = executor;
+        this.catchUps = new Turns(CATCH_UP_READS, executor);
         this.history = Integer.toString(settings.history());
         this.idleMs = Long.toString(settings.roomIdle().toMillis());
     }
@@ -96,6 +106,20 @@ final class Store {
         return call("reading room " + room, redis -> redis.xrange(key(room),
                 Range.from(Range.Boundary.excluding(after.toString()), Range.Boundary.unbounded()), Limit.from(count)))
                 .thenApply(messages -> entries(room, messages));
+    }
+
+    /**
+     * A subscription's read of the batch after {@code after}: it waits its turn among the node's
+     * {@link #CATCH_UP_READS} (see {@link Turns}), and has no timeout, so that the stage completes only when the
+     * command does (Redis answered, or the connection failed it) and a subscription sends its next read after its
+     * last is done, never beside it. Skipped, failing with {@link Unavailable}, when no longer {@code wanted} by
+     * its turn.
+     */
+    CompletionStage<List<Entry>> catchUp(String room, MessageId after, int count, BooleanSupplier wanted) {
+        return catchUps.take(() -> !wanted.getAsBoolean() ? CompletableFuture.failedStage(unavailable(null))
+                : call("reading room " + room, null, redis -> redis.xrange(key(room),
+                        Range.from(Range.Boundary.excluding(after.toString()), Range.Boundary.unbounded()),
+                        Limit.from(count))).thenApply(messages -> entries(room, messages)));
     }
 
     /** The room's newest id, or null when Redis has no such room (never published to, or idle and dropped). */
@@ -133,31 +157,21 @@ final class Store {
      */
     private <T> CompletionStage<T> call(String what,
                                         Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
+        return call(what, Connections.COMMAND_TIMEOUT, command);
+    }
+
+    /** As above, with this timeout; null for none: the stage completes when the command does (see InFlight). */
+    private <T> CompletionStage<T> call(String what, Duration timeout,
+                                        Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        executor.execute(() -> {
-            RedisAsyncCommands<String, String> redis = connections.commands();
-            if (redis == null) {
-                result.completeExceptionally(unavailable(null));
-                return;
+        executor.execute(() -> connections.command(timeout, command).whenCompleteAsync((value, failure) -> {
+            if (failure == null) {
+                result.complete(value);
+            } else {
+                result.completeExceptionally(unavailable(failure));
+                logRefusal(what, failure); // after: a failing log handler must not leave the publish unanswered
             }
-            CompletionStage<T> sent;
-            try {
-                sent = command.apply(redis);
-            } catch (RuntimeException | LinkageError refused) {
-                // A LinkageError too (a class missing from the WAR): the publisher gets its 503 rather than waiting
-                // for its timeout on a result nobody completes.
-                result.completeExceptionally(unavailable(refused));
-                return;
-            }
-            sent.whenCompleteAsync((value, failure) -> {
-                if (failure == null) {
-                    result.complete(value);
-                } else {
-                    result.completeExceptionally(unavailable(failure));
-                    logRefusal(what, failure); // after: a failing log handler must not leave the publish unanswered
-                }
-            }, executor);
-        });
+        }, executor));
         return result;
     }
 
@@ -180,6 +194,10 @@ final class Store {
             int script = error.indexOf(" script: ");
             kind = error.split(" ", 2)[0];
             line = "refused " + what + ": " + (script < 0 ? error : error.substring(0, script)) + " (answered 503)";
+        } else if (cause instanceof InFlight.Saturated) {
+            kind = "saturated";
+            line = "has " + Connections.MAX_IN_FLIGHT + " commands of this node outstanding, unanswered; refused "
+                    + what + " at once (answered 503)";
         } else {
             return;
         }

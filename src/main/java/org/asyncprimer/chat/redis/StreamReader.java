@@ -6,7 +6,6 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.UnblockType;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +31,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>A room that a node opens joins at the next turn; to make that at once rather than after up to the block
  * time, the loop is woken with {@code CLIENT UNBLOCK} (from the other connection). When Redis is away the turn
  * fails and the loop tries again every {@link #RETRY_MS}, from the same ids: when Redis is back, delivery goes
- * on from where this node stopped, nothing skipped and nothing twice.
+ * on from where this node stopped, nothing skipped and nothing twice. A Redis that is there but does not answer
+ * (paused, stuck) is waited for, without a timeout: a turn sent again would queue behind the unanswered one on the
+ * same connection, each blocking in turn once Redis goes on (see {@link Connections#read}).
  *
  * <p>Redis fails the whole {@code XREAD} when one of its keys is not a stream (someone ran {@code SET} on a room's
  * key: {@code WRONGTYPE}), which would stop every room of the node for one broken key. So on that error the loop
@@ -83,10 +84,10 @@ final class StreamReader {
         feeds.add(feed);
         if (!kick()) {
             Long id = readerClientId;
-            RedisAsyncCommands<String, String> commands = connections.commands();
-            if (id != null && commands != null) {
-                // Not blocked right now (between turns): harmless, the next turn has the room anyway.
-                commands.clientUnblock(id, UnblockType.TIMEOUT);
+            if (id != null) {
+                // Not blocked right now (between turns): harmless, the next turn has the room anyway. Refused (not
+                // connected, or the connection saturated): the next turn has the room too, after the block time.
+                connections.command(Connections.COMMAND_TIMEOUT, redis -> redis.clientUnblock(id, UnblockType.TIMEOUT));
             }
         }
     }
@@ -111,22 +112,22 @@ final class StreamReader {
 
     private void turn() {
         List<Feed> reading = due(); // joined feeds only (see add): each has a top
-        RedisAsyncCommands<String, String> reader = connections.reader();
-        if (!closed && reading.isEmpty() && reader != null && !setAside.isEmpty()) {
+        boolean reader = connections.readerMade();
+        if (!closed && reading.isEmpty() && reader && !setAside.isEmpty()) {
             executor.schedule(this::turn, RETRY_MS, TimeUnit.MILLISECONDS); // every room is set aside: wait for one
             return;
         }
-        if (closed || reading.isEmpty() || reader == null) {
+        if (closed || reading.isEmpty() || !reader) {
             running.set(false);
             // A room may have been added, or the connection made, just before running was cleared.
-            if (!closed && reader != null && !feeds.isEmpty()) {
+            if (!closed && reader && !feeds.isEmpty()) {
                 kick();
             }
             return;
         }
         if (askClientId) {
             // Sent just before the XREAD on the same connection: answered before it blocks.
-            reader.clientId().thenAccept(id -> {
+            connections.read(redis -> redis.clientId()).thenAccept(id -> {
                 readerClientId = id;
                 askClientId = false;
             });
@@ -135,7 +136,7 @@ final class StreamReader {
         StreamOffset<String>[] offsets = reading.stream()
                 .map(feed -> StreamOffset.from(Store.key(feed.room), feed.top().toString()))
                 .toArray(StreamOffset[]::new);
-        reader.xread(XReadArgs.Builder.block(Connections.BLOCK).count(COUNT), offsets)
+        connections.read(redis -> redis.xread(XReadArgs.Builder.block(Connections.BLOCK).count(COUNT), offsets))
                 .whenCompleteAsync((messages, failure) -> {
                     if (failure == null) {
                         deliver(reading, messages);
@@ -178,13 +179,13 @@ final class StreamReader {
      * failure.
      */
     private void setAsideWrongTypes(List<Feed> reading, Throwable failure) {
-        RedisAsyncCommands<String, String> commands = connections.commands();
-        if (commands == null || closed) {
+        if (closed) {
             retry(failure);
             return;
         }
         String[] keys = reading.stream().map(feed -> Store.key(feed.room)).toArray(String[]::new);
-        commands.<List<Object>>eval(TYPES, ScriptOutputType.MULTI, keys).whenCompleteAsync((types, typeFailure) -> {
+        connections.command(Connections.COMMAND_TIMEOUT,
+                redis -> redis.<List<Object>>eval(TYPES, ScriptOutputType.MULTI, keys)).whenCompleteAsync((types, typeFailure) -> {
             if (typeFailure != null) {
                 retry(typeFailure);
                 return;

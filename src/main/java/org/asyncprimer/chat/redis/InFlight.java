@@ -1,0 +1,87 @@
+package org.asyncprimer.chat.redis;
+
+import io.lettuce.core.RedisCommandTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The commands a node has outstanding on one Redis connection, held below a bound: one more is refused at once
+ * ({@link Saturated}), before it reaches Lettuce. Lettuce refuses commands too, beyond its request queue, but on
+ * its event loop, with a WARNING and a stack trace each (55 MB of log in 40 s of a paused Redis under 800
+ * publishers), and its queue keeps a command until Redis answers it, also one whose timeout has passed. So a
+ * command counts until Lettuce lets go of it (Redis answered, or the connection failed it), not until the app's
+ * timeout gives up on it: only then does the count say what Lettuce holds.
+ *
+ * <p>The app's timeout ({@link #send}'s {@code timeout}) completes the caller's stage with Lettuce's
+ * {@link RedisCommandTimeoutException}, as Lettuce's own timeout did; the command goes on counting until it ends.
+ */
+final class InFlight {
+
+    /** Refused: the connection has its bound of commands outstanding (Redis paused, or slower than the load). */
+    static final class Saturated extends RuntimeException {
+        Saturated(int limit) {
+            super(limit + " commands outstanding on one connection", null, false, false); // one per refusal: cheap
+        }
+    }
+
+    private final int limit;
+    private final ScheduledExecutorService timers;
+    private final AtomicInteger count = new AtomicInteger();
+
+    InFlight(int limit, ScheduledExecutorService timers) {
+        this.limit = limit;
+        this.timers = timers;
+    }
+
+    int count() {
+        return count.get();
+    }
+
+    /**
+     * Sends {@code command} unless {@code limit} are outstanding. The stage completes when the command does, or
+     * with a timeout after {@code timeout} (none when null: the caller waits for the command itself).
+     */
+    <T> CompletableFuture<T> send(Duration timeout, Supplier<? extends CompletionStage<T>> command) {
+        if (count.incrementAndGet() > limit) {
+            count.decrementAndGet();
+            return CompletableFuture.failedFuture(new Saturated(limit));
+        }
+        CompletionStage<T> sent;
+        try {
+            sent = command.get();
+        } catch (RuntimeException | LinkageError refused) {
+            count.decrementAndGet();
+            return CompletableFuture.failedFuture(refused);
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        ScheduledFuture<?> timer = timeout == null ? null : timeLimit(result, timeout);
+        sent.whenComplete((value, failure) -> {
+            count.decrementAndGet(); // Lettuce let go of it: answered, failed, or cancelled
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            if (failure == null) {
+                result.complete(value);
+            } else {
+                result.completeExceptionally(failure);
+            }
+        });
+        return result;
+    }
+
+    private ScheduledFuture<?> timeLimit(CompletableFuture<?> result, Duration timeout) {
+        try {
+            return timers.schedule(() -> result.completeExceptionally(new RedisCommandTimeoutException(
+                    "Command timed out after " + timeout.toMillis() + " ms")), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            return null; // the broker is closing: closing the client fails the command
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package org.asyncprimer.chat.redis;
+
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * At most {@code limit} tasks of one kind in flight at once; the others wait their turn, in order, in memory. A
+ * node's catch-up reads go through one: 3 000 subscribers resuming from {@code since=0-0} sent 3 000 {@code XRANGE}s
+ * at once, and every publish on the node (their {@code XADD} behind those replies on the one shared connection)
+ * answered 503 for 40 s, while the reader's {@code XREAD} timed out too.
+ */
+final class Turns {
+
+    private final int limit;
+    /** Where a task's completion starts the next: not inline, so that tasks that end at once do not nest. */
+    private final Executor executor;
+    private final AtomicInteger running = new AtomicInteger();
+    /** Calls of {@link #next()} not yet served: the one that made it 1 starts tasks until it is 0 again. */
+    private final AtomicInteger starters = new AtomicInteger();
+    private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
+
+    Turns(int limit, Executor executor) {
+        this.limit = limit;
+        this.executor = executor;
+    }
+
+    /** Starts {@code task} when fewer than {@code limit} are in flight; the stage completes as the task's does. */
+    <T> CompletionStage<T> take(Supplier<? extends CompletionStage<T>> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        waiting.add(() -> {
+            CompletionStage<T> started;
+            try {
+                started = task.get();
+            } catch (RuntimeException thrown) {
+                started = CompletableFuture.failedStage(thrown);
+            }
+            started.whenCompleteAsync((value, failure) -> {
+                running.decrementAndGet();
+                next();
+                if (failure == null) {
+                    result.complete(value);
+                } else {
+                    result.completeExceptionally(failure);
+                }
+            }, executor);
+        });
+        next();
+        return result;
+    }
+
+    int waiting() {
+        return waiting.size();
+    }
+
+    /**
+     * Starts waiting tasks while there is room, one thread at a time: a call made meanwhile (a task that ended at
+     * once, inline when the broker's threads are gone) leaves the work to the thread already here, which looks
+     * again, instead of nesting one call per task (thousands of waiting reads at shutdown).
+     */
+    private void next() {
+        if (starters.getAndIncrement() != 0) {
+            return;
+        }
+        do {
+            startWhileRoom();
+        } while (starters.decrementAndGet() != 0);
+    }
+
+    /**
+     * A slot is claimed before a task is taken from the queue, and given back when none was there; the loop then
+     * looks again, so a task added meanwhile by a thread that saw no room is not left behind.
+     */
+    private void startWhileRoom() {
+        for (;;) {
+            int now = running.get();
+            if (now >= limit || waiting.isEmpty()) {
+                return;
+            }
+            if (!running.compareAndSet(now, now + 1)) {
+                continue;
+            }
+            Runnable task = waiting.poll();
+            if (task == null) {
+                running.decrementAndGet();
+                continue;
+            }
+            task.run();
+        }
+    }
+}
