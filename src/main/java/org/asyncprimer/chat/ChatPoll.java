@@ -70,7 +70,12 @@ final class ChatPoll extends AsyncResponse implements Subscriber {
 
     @Override
     public boolean onGap(MessageId oldest) {
-        return take(new Line(ndjson(ChatJson.gap(oldest).getBytes(StandardCharsets.UTF_8)), null));
+        // Not counted against limit and maxBytes: the first message after it always goes too, or a client that
+        // does not move its position on a gap would be answered the gap alone, again and again.
+        lines.add(new Line(ndjson(ChatJson.gap(oldest).getBytes(StandardCharsets.UTF_8)), null));
+        caughtUp = false;
+        drain();
+        return true;
     }
 
     @Override

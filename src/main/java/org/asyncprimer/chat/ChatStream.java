@@ -18,7 +18,7 @@ import org.asyncprimer.metrics.ChatMeters;
  * A room as Server-Sent Events: each message as {@code id: <id>}, {@code event: message}, {@code data: <json>},
  * the gap marker as {@code event: gap}, and a {@code : ping} comment when the stream has been quiet for a
  * heartbeat, so that proxies keep an idle stream open and a vanished client is found. A stream that is written to
- * more often than that gets no pings: its events do both jobs, and a ping for each of 10 000 busy streams every
+ * more often than every half heartbeat gets no pings: its events do both jobs, and a ping for each of 10 000 busy streams every
  * heartbeat is 10 000 writes more (issue #11: they fell among the first messages' deliveries). An
  * {@code EventSource} that reconnects sends the last id it got as {@code Last-Event-ID} and resumes right after
  * it.

@@ -57,14 +57,15 @@ public final class Message {
     /**
      * An estimate of the heap a retained message takes, as both brokers count their history (the in-memory
      * broker's rooms, the Redis broker's tails): two bytes per character of name and text (a Java string's worst
-     * case), plus 160 for the message, its id, time and strings, and the history's entry; and the same again twice,
-     * plus 120 each, for the JSON the message keeps once a transport has sent it (as a string and as UTF-8 bytes,
-     * each the name and text with about 110 characters of fields and quotes); and once more, plus 180, for the
+     * case), plus 160 for the message, its id, time and strings, and the history's entry; and the same again three
+     * times, plus 120 each, for the JSON the message keeps once a transport has sent it (as a string, as UTF-8 bytes
+     * and as a long-poll's line, each the name and text with about 110 characters of fields and quotes); and once
+     * more, plus 180, for the
      * Server-Sent Event built from those bytes once a stream has sent it (its id and event lines around the JSON).
      */
     public long heapEstimate() {
         long chars = name.length() + text.length();
-        return 2 * chars + 160 + 2 * (2 * chars + 120) + (2 * chars + 180);
+        return 2 * chars + 160 + 3 * (2 * chars + 120) + (2 * chars + 180);
     }
 
     /** {@link ChatJson#message}, encoded once. */

@@ -149,6 +149,9 @@ class ChatPollIT extends Deployed {
                 .map(line -> line.get("id").asText()).toList());
         assertEquals(ids.subList(3, ids.size()), ChatHttp.poll(app, "gap", "since=" + ids.get(2)).ids(),
                 "no gap for a client that missed nothing");
+        List<JsonNode> one = ChatHttp.poll(app, "gap", "limit=1&since=" + ids.get(0)).lines();
+        assertEquals(List.of("true", ids.get(3)), List.of(one.get(0).path("gap").asText(), one.get(1).path("id").asText()),
+                "the gap marker does not count against limit: the first message comes with it, so the client moves on");
     }
 
     @Test

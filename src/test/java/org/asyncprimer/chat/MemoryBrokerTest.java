@@ -542,6 +542,6 @@ class MemoryBrokerTest {
         assertEquals(new Counts(3, 2, hello.heapEstimate() + hi.heapEstimate(), 2), broker.counts());
         // Two bytes per character of name and text, for the strings, for the JSON kept as a string and as bytes, and
         // for the Server-Sent Event kept with them.
-        assertEquals(4 * 2 * (5 + 5) + 160 + 2 * 120 + 180, hello.heapEstimate());
+        assertEquals(5 * 2 * (5 + 5) + 160 + 3 * 120 + 180, hello.heapEstimate());
     }
 }

@@ -36,8 +36,10 @@ import java.util.function.Function;
  * other command on a shared connection while it waits.
  *
  * <p>Lettuce's defaults are changed where they would make a request wait: a command sent while Redis is away
- * fails at once ({@code REJECT_COMMANDS}, instead of being queued until Redis is back) and every command fails
- * after {@link #COMMAND_TIMEOUT}, so a publish answers 503 within that time instead of hanging. Commands in
+ * fails at once ({@code REJECT_COMMANDS}, instead of being queued until Redis is back) and a request's command
+ * fails after {@link #COMMAND_TIMEOUT} (the app's timeout, see {@link InFlight}), so a publish answers 503 within
+ * that time instead of hanging; the reader's {@code XREAD} and the catch-up reads wait for Redis or the connection
+ * to end them, and TCP keepalive ({@link #KEEPALIVE}) ends a connection that died without a word. Commands in
  * flight when the connection drops fail too, and are never sent twice (Lettuce's default would replay them,
  * which could store a message twice). Lettuce reconnects a connection it had by itself, quickly
  * ({@link #RECONNECT_AT_MOST}); the first connection, which Lettuce does not retry, is retried here every second,
@@ -54,6 +56,8 @@ final class Connections implements AutoCloseable {
     /** How long the reader's {@code XREAD} waits in Redis for new entries before it is sent again. */
     static final Duration BLOCK = Duration.ofSeconds(1);
     static final Duration RECONNECT_AT_MOST = Duration.ofSeconds(1);
+    /** TCP keepalive's idle time and probe interval (3 probes): a silently dead connection ends within ~20 s. */
+    static final Duration KEEPALIVE = Duration.ofSeconds(5);
     private static final Duration FIRST_CONNECT_RETRY = Duration.ofSeconds(1);
     /**
      * Commands Lettuce accepts waiting for their reply on one connection; beyond this it refuses them, each with a
@@ -113,7 +117,12 @@ final class Connections implements AutoCloseable {
         client.setOptions(ClientOptions.builder()
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build()) // the app's own, see InFlight
-                .socketOptions(SocketOptions.builder().connectTimeout(COMMAND_TIMEOUT).build())
+                // The reader's XREAD and the catch-up reads have no timeout (see read()): a connection that died
+                // without a FIN or RST must still end, so keepalive probes it after 5 s idle, 3 probes 5 s apart.
+                .socketOptions(SocketOptions.builder().connectTimeout(COMMAND_TIMEOUT)
+                        .keepAlive(SocketOptions.KeepAliveOptions.builder().enable()
+                                .idle(KEEPALIVE).interval(KEEPALIVE).count(3).build())
+                        .build())
                 .requestQueueSize(MAX_QUEUED_COMMANDS)
                 .build());
         client.addListener(new StateLog());

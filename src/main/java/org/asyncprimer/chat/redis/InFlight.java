@@ -27,7 +27,11 @@ final class InFlight {
     /** Refused: the connection has its bound of commands outstanding (Redis paused, or slower than the load). */
     static final class Saturated extends RuntimeException {
         Saturated(int limit) {
-            super(limit + " commands outstanding on one connection", null, false, false); // one per refusal: cheap
+            this(limit + " commands outstanding on one connection");
+        }
+
+        Saturated(String why) {
+            super(why, null, false, false); // one per refusal: cheap
         }
     }
 

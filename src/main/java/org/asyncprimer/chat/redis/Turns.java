@@ -16,7 +16,15 @@ import java.util.function.Supplier;
  */
 final class Turns {
 
+    /**
+     * Tasks that may wait at most; one more fails at once (a subscription's read is then tried again later). While
+     * Redis stalls, the slots stay taken and long-polls behind the tail re-poll every timeout: without a bound the
+     * queue grew with every round, each entry holding its poll.
+     */
+    static final int MAX_WAITING = 10_000;
+
     private final int limit;
+    private final AtomicInteger queued = new AtomicInteger();
     /** Where a task's completion starts the next: not inline, so that tasks that end at once do not nest. */
     private final Executor executor;
     private final AtomicInteger running = new AtomicInteger();
@@ -32,7 +40,13 @@ final class Turns {
     /** Starts {@code task} when fewer than {@code limit} are in flight; the stage completes as the task's does. */
     <T> CompletionStage<T> take(Supplier<? extends CompletionStage<T>> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
+        if (queued.incrementAndGet() > MAX_WAITING) {
+            queued.decrementAndGet();
+            result.completeExceptionally(new InFlight.Saturated(MAX_WAITING + " catch-up reads waiting"));
+            return result;
+        }
         waiting.add(() -> {
+            queued.decrementAndGet();
             CompletionStage<T> started;
             try {
                 started = task.get();
@@ -66,9 +80,16 @@ final class Turns {
         if (starters.getAndIncrement() != 0) {
             return;
         }
-        do {
-            startWhileRoom();
-        } while (starters.decrementAndGet() != 0);
+        try {
+            do {
+                startWhileRoom();
+            } while (starters.decrementAndGet() != 0);
+        } catch (Error escaped) {
+            // A task that threw an Error (a RuntimeException becomes its failed stage): left above 0, the counter
+            // would have every later call return at once and no waiting task would ever start.
+            starters.set(0);
+            throw escaped;
+        }
     }
 
     /**

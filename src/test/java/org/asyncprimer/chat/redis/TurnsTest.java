@@ -1,12 +1,14 @@
 package org.asyncprimer.chat.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +25,26 @@ class TurnsTest {
             inFlight.add(pending);
             return pending;
         });
+    }
+
+    @Test
+    void refusesATaskAtOnceWhenMaxWaitingWaitAlready() {
+        task();
+        task(); // both turns taken, and never given back: Redis stalls
+        for (int i = 0; i < Turns.MAX_WAITING; i++) {
+            task();
+        }
+        assertEquals(Turns.MAX_WAITING, turns.waiting());
+
+        CompletableFuture<Integer> refused = task().toCompletableFuture();
+
+        assertTrue(refused.isDone(), "refused at once, not left waiting");
+        ExecutionException failure = assertThrows(ExecutionException.class, refused::get);
+        assertTrue(failure.getCause() instanceof InFlight.Saturated, failure.getCause().toString());
+        assertEquals(Turns.MAX_WAITING, turns.waiting());
+        inFlight.get(0).complete(1); // a turn given back starts the oldest waiting one, and there is room for one more
+        assertEquals(3, started.get());
+        assertTrue(!task().toCompletableFuture().isCompletedExceptionally());
     }
 
     @Test
@@ -76,14 +98,14 @@ class TurnsTest {
         task();
         task();
         AtomicInteger ran = new AtomicInteger();
-        for (int i = 0; i < 200_000; i++) {
+        for (int i = 0; i < Turns.MAX_WAITING; i++) { // as many as may wait (nested, 1 710 of them ran before)
             turns.take(() -> {
                 ran.incrementAndGet();
                 return CompletableFuture.completedStage(1);
             });
         }
         inFlight.get(0).complete(0);
-        assertEquals(200_000, ran.get());
+        assertEquals(Turns.MAX_WAITING, ran.get());
         assertEquals(0, turns.waiting());
     }
 }
