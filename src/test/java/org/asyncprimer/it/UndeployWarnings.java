@@ -33,6 +33,13 @@ final class UndeployWarnings extends Handler implements AutoCloseable {
      */
     private static final Pattern CONTAINER_THREAD = Pattern.compile(
             "(started a thread named|The thread) \\[[^\\]]*-exec-\\d+\\]");
+    /**
+     * Tomcat 8.5's form of the same race: "still processing a request that has yet to finish", naming no thread, with
+     * a stack trace that shows the request thread already back in the pool, waiting for work (seen once in
+     * endsOpenStreamsWhenTheServerStops on the javax suite). A request truly still running shows it in the app.
+     */
+    private static final Pattern FINISHED_REQUEST = Pattern.compile(
+            "(?s)still processing a request.*TaskQueue\\.take\\(.*ThreadPoolExecutor\\.getTask\\(");
 
     private UndeployWarnings() {
         setLevel(Level.WARNING);
@@ -48,7 +55,8 @@ final class UndeployWarnings extends Handler implements AutoCloseable {
     public void publish(LogRecord record) {
         boolean fromLoader = record.getLoggerName().startsWith(loader.getName());
         if (record.getLevel().intValue() >= (fromLoader ? Level.WARNING : Level.SEVERE).intValue()
-                && !CONTAINER_THREAD.matcher(String.valueOf(record.getMessage())).find()) {
+                && !CONTAINER_THREAD.matcher(String.valueOf(record.getMessage())).find()
+                && !FINISHED_REQUEST.matcher(String.valueOf(record.getMessage())).find()) {
             String thrown = record.getThrown() == null ? "" : " (" + record.getThrown() + ")";
             warnings.add(record.getLevel() + " " + record.getLoggerName() + ": " + record.getMessage() + thrown);
         }
