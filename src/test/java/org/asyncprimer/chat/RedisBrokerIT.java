@@ -48,6 +48,12 @@ class RedisBrokerIT extends BrokerContract {
         return broker;
     }
 
+    /** A node of the chat on {@code redis} with the usual limits (100 rooms), connected. */
+    static Broker node(RedisServer redis) {
+        return connected(RedisBroker.start(redis.url(),
+                new ChatSettings(1000, 100, 64 << 20, Duration.ofHours(1), Duration.ofSeconds(15))));
+    }
+
     @Test
     void aMessageCostsRedisOneReadPerNodeNotOnePerSubscriber() throws Exception {
         Broker broker = broker(1000);

@@ -10,14 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.asyncprimer.chat.redis.RedisBroker;
 import org.asyncprimer.it.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -62,8 +60,7 @@ class RedisNodesIT {
     }
 
     private static Broker node() {
-        return RedisBrokerIT.connected(RedisBroker.start(redis.url(),
-                new ChatSettings(1000, 100, 64 << 20, Duration.ofHours(1), Duration.ofSeconds(15))));
+        return RedisBrokerIT.node(redis);
     }
 
     /** Three subscribers on each node, started (their position fixed) before anything is published. */

@@ -10,13 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.asyncprimer.chat.redis.RedisBroker;
 import org.asyncprimer.it.LogRecords;
 import org.asyncprimer.it.RedisServer;
 import org.junit.jupiter.api.AfterAll;
@@ -52,8 +50,7 @@ class RedisRefusalsIT {
 
     @BeforeEach
     void startNode() {
-        node = RedisBrokerIT.connected(RedisBroker.start(redis.url(),
-                new ChatSettings(1000, 100, 64 << 20, Duration.ofHours(1), Duration.ofSeconds(15))));
+        node = RedisBrokerIT.node(redis);
     }
 
     @AfterEach

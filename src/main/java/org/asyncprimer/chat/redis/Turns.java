@@ -24,6 +24,7 @@ final class Turns {
     static final int MAX_WAITING = 10_000;
 
     private final int limit;
+    /** Tasks in {@link #waiting}, counted as they are added and as they start (the queue's size() walks it). */
     private final AtomicInteger queued = new AtomicInteger();
     /** Where a task's completion starts the next: not inline, so that tasks that end at once do not nest. */
     private final Executor executor;
@@ -68,7 +69,7 @@ final class Turns {
     }
 
     int waiting() {
-        return waiting.size();
+        return queued.get();
     }
 
     /**
