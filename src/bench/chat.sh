@@ -5,7 +5,8 @@
 # long-poll (src/bench/seedchat.py: Bottle + gevent, and Bottle's wsgiref server on 20 threads). Each Tomcat run is
 # preceded by a warm-up on the same server so that the JIT compiles the fan-out first (as many
 # subscribers as the run, WARMUP_RATE messages/s for WARMUP_DURATION s, in another room: a 2 000-subscriber, 4 s
-# warm-up left C2 using 6-30 % of the server's CPU inside the measured run), and each run waits for a quiet machine.
+# warm-up left C2 using 6-30 % of the server's CPU inside the measured run), then waits until the server has found
+# the warm-up's subscribers gone (lib.sh's subscribers_gone: up to 30 s for SSE), and each run waits for a quiet machine.
 # The results note the JIT compiler threads' CPU during each measured run. Results: target/bench-chat/results.md,
 # printed at the end, and each run's latency per message in target/bench-chat/<run>-per-message.csv.
 #
@@ -44,6 +45,7 @@ tomcat_run() { # transport n
   pid=$(HEAP=$heap JVM_OPTS="-Xms$initial_heap" JAVA_OPTS="$jvmargs ${EXTRA_JVM:-}" PORT=$port src/bench/server.sh start tomcat "chat-$1" $connector)
   if [ "$warmup_duration" -gt 0 ]; then
     bench "chat --url http://127.0.0.1:$port/ --transport $1 --n $2 --rate $warmup_rate --duration $warmup_duration --room warmup --label warmup --out target/bench-scratch"
+    subscribers_gone "$port" "tomcat-$1-$2" "$out/results.md" # lib.sh: else the run has their teardown
   fi
   quiet "tomcat-$1-$2" "$out/results.md"
   if kill -0 "$pid" 2>/dev/null; then

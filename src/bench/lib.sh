@@ -41,6 +41,28 @@ quiet() { # [label file]
   fi
 }
 
+# Waits until the node at PORT holds no chat subscriber (/status "chatSubscribers":0), at most 60 s, and notes how
+# long it took. A warm-up's SSE streams outlive its client: the server finds a stream gone only when a write to it
+# fails, and the first write after the client's close still succeeds, so at the second ping after the client left
+# (a ping comes after half to one heartbeat of quiet: 22-30 s with the default 15 s; 29-30 s measured). A run that
+# began sooner had those 10 000 failing writes, their teardown and their heap among its first messages: the runs of
+# chat.sh that started with no wait after the warm-up (3 of 12 on 2026-11-28) took 21.6-38.6 s of server CPU against
+# 14.0-18.4 and had p99 329-681 ms against 238-404 (src/bench/results/warmup-2026-11-28.md).
+subscribers_gone() { # port [label file]
+  local start=$SECONDS
+  for _ in $(seq 1 240); do
+    if curl -fs "http://127.0.0.1:$1/status" | grep -q '"chatSubscribers":0[,}]'; then
+      if [ -n "${3:-}" ]; then
+        printf '%s: the warm-up'"'"'s subscribers were gone from the server %d s after it ended\n' "$2" \
+          $((SECONDS - start)) >> "$3"
+      fi
+      return 0
+    fi
+    sleep 0.25
+  done
+  echo "  the server on $1 still had chat subscribers 60 s after the warm-up" | tee -a "${3:-/dev/null}"
+}
+
 # CPU ticks (1/100 s) the JIT compiler threads of PID have used so far: before and after a measured run, the
 # difference says whether its warm-up left the JIT still compiling inside the run.
 jit_ticks() { # pid

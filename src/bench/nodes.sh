@@ -9,7 +9,8 @@
 #  2. The baseline of the same run: the same N SSE subscribers on the Tomcat node alone, with its in-memory broker.
 # Each run is preceded by a warm-up on the same servers so that the JIT compiles first (as many
 # subscribers as the run at the run's rate for 20 s, in another room: a 1 000-subscriber, 4 s one left the JIT
-# compiling inside the measured run); the results note the JIT compiler threads' CPU during each measured run.
+# compiling inside the measured run) and followed by a wait until the nodes have found the warm-up's subscribers gone
+# (lib.sh's subscribers_gone); the results note the JIT compiler threads' CPU during each measured run.
 # Every server this script starts is stopped by its PID at the end.
 #
 #   flock /work/wt/_notes/bench.lock src/bench/nodes.sh      # after `mvn verify` (the WAR, the standalone Tomcat)
@@ -98,6 +99,7 @@ connected "$port_a"; connected "$port_b"
 urls="http://127.0.0.1:$port_a/,http://127.0.0.1:$port_b/"
 if [ "$warmup" -gt 0 ]; then
   bench "chat --url $urls --transport sse --n $warmup --rate $warmup_rate --duration $warmup_duration --room warmup --label warmup --out target/bench-scratch"
+  subscribers_gone "$port_a" two-nodes "$out/results.md"; subscribers_gone "$port_b" two-nodes "$out/results.md" # lib.sh
 fi
 printf '\ntwo nodes (Tomcat PID %s, %s PID %s, redis-server PID %s), 1-minute load before the run: %s\n' \
   "$tomcat_pid" "${node_b^}" "$b_pid" "$redis_pid" "$(cut -d ' ' -f 1 /proc/loadavg)" >> "$out/results.md"
@@ -115,6 +117,7 @@ tomcat_pid=$(node tomcat nodes-baseline "$port_a")
 url="http://127.0.0.1:$port_a/"
 if [ "$warmup" -gt 0 ]; then
   bench "chat --url $url --transport sse --n $warmup --rate $warmup_rate --duration $warmup_duration --room warmup --label warmup --out target/bench-scratch"
+  subscribers_gone "$port_a" one-node "$out/results.md" # lib.sh
 fi
 printf '\none node, in memory (Tomcat PID %s), 1-minute load before the run: %s\n' \
   "$tomcat_pid" "$(cut -d ' ' -f 1 /proc/loadavg)" >> "$out/results.md"
