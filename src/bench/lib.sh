@@ -41,26 +41,27 @@ quiet() { # [label file]
   fi
 }
 
-# Waits until the node at PORT holds no chat subscriber (/status "chatSubscribers":0), at most 60 s, and notes how
-# long it took. A warm-up's SSE streams outlive its client: the server finds a stream gone only when a write to it
-# fails, and the first write after the client's close still succeeds, so at the second ping after the client left
-# (a ping comes after half to one heartbeat of quiet: 22-30 s with the default 15 s; 29-30 s measured). A run that
-# began sooner had those 10 000 failing writes, their teardown and their heap among its first messages: the runs of
-# chat.sh that started with no wait after the warm-up (3 of 12 on 2026-11-28) took 21.6-38.6 s of server CPU against
-# 14.0-18.4 and had p99 329-681 ms against 238-404 (src/bench/results/warmup-2026-11-28.md).
-subscribers_gone() { # port [label file]
-  local start=$SECONDS
-  for _ in $(seq 1 240); do
-    if curl -fs "http://127.0.0.1:$1/status" | grep -q '"chatSubscribers":0[,}]'; then
-      if [ -n "${3:-}" ]; then
-        printf '%s: the warm-up'"'"'s subscribers were gone from the server %d s after it ended\n' "$2" \
-          $((SECONDS - start)) >> "$3"
-      fi
+# Waits until the node at PORT holds no chat subscriber (/status "chatSubscribers":0), at most 60 s from START (a
+# $SECONDS value; default now), and notes how long it took under LABEL in FILE. A warm-up's SSE streams outlive its
+# client: the server finds a stream gone only when a write to it fails, and the first write after the client's close
+# still succeeds. A quiet stream pings at the second tick of its half-heartbeat timer after its last write, 7.5-15 s
+# later, and the failing ping comes a heartbeat after that: 22.5-30 s after the client left (28-30 s measured). A run
+# that began sooner had those 10 000 failing writes, their teardown and their heap among its first messages: the runs
+# of chat.sh that started with no wait after the warm-up (3 of 12 on 2026-11-28) took 21.6-38.6 s of server CPU
+# against 14.0-18.4 and had p99 329-681 ms against 238-404 (src/bench/results/warmup-2026-11-28.md).
+subscribers_gone() { # port label file [start]
+  local start=${4:-$SECONDS} body
+  while (( SECONDS - start < 60 )); do
+    if body=$(curl -fs --max-time 2 "http://127.0.0.1:$1/status") && grep -q '"chatSubscribers":0[,}]' <<< "$body"; then
+      printf '\n%s: the warm-up'"'"'s subscribers were gone from the server on %s %d s after the warm-up\n' "$2" "$1" \
+        $((SECONDS - start)) >> "$3"
       return 0
     fi
     sleep 0.25
   done
-  echo "  the server on $1 still had chat subscribers 60 s after the warm-up" | tee -a "${3:-/dev/null}"
+  printf '\n%s: the server on %s %s 60 s after the warm-up\n' "$2" "$1" \
+    "$(if [ -n "${body:-}" ]; then echo 'still had chat subscribers'; else echo 'did not answer /status'; fi)" \
+    | tee -a "$3"
 }
 
 # CPU ticks (1/100 s) the JIT compiler threads of PID have used so far: before and after a measured run, the

@@ -99,7 +99,9 @@ connected "$port_a"; connected "$port_b"
 urls="http://127.0.0.1:$port_a/,http://127.0.0.1:$port_b/"
 if [ "$warmup" -gt 0 ]; then
   bench "chat --url $urls --transport sse --n $warmup --rate $warmup_rate --duration $warmup_duration --room warmup --label warmup --out target/bench-scratch"
-  subscribers_gone "$port_a" two-nodes "$out/results.md"; subscribers_gone "$port_b" two-nodes "$out/results.md" # lib.sh
+  warmed=$SECONDS # lib.sh's subscribers_gone, both nodes timed from the warm-up's end
+  subscribers_gone "$port_a" two-nodes "$out/results.md" "$warmed"
+  subscribers_gone "$port_b" two-nodes "$out/results.md" "$warmed"
 fi
 printf '\ntwo nodes (Tomcat PID %s, %s PID %s, redis-server PID %s), 1-minute load before the run: %s\n' \
   "$tomcat_pid" "${node_b^}" "$b_pid" "$redis_pid" "$(cut -d ' ' -f 1 /proc/loadavg)" >> "$out/results.md"
