@@ -7,6 +7,7 @@ import static org.asyncprimer.chat.BrokerContract.line;
 import static org.asyncprimer.chat.BrokerContract.publish;
 import static org.asyncprimer.chat.BrokerContract.subscribe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,10 +95,12 @@ class RedisPausedIT {
             assertInstanceOf(Broker.Unavailable.class, refused.getCause());
         }
         assertTrue(tookMs < 10_000, "answered within the command timeout and some, took " + tookMs + " ms");
+        assertFalse(node.connected(), "a Redis that answers nothing is not connected (/status chatBrokerConnected 0)");
         List<String> lines = log.messages().subList(logged, log.messages().size());
         assertTrue(lines.size() < 10, lines.size() + " log records: " + lines.subList(0, Math.min(3, lines.size())));
 
         redis.resume();
+        await("connected again", node::connected);
         Message after = publishOnceAccepted("after");
         List<String> got = awaitEvents(inRoom, events -> events.contains(line(after)));
         assertEquals(new HashSet<>(got).size(), got.size(), "nothing twice: " + got);
@@ -129,7 +132,9 @@ class RedisPausedIT {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(6); // three retries' worth, before
         await("six seconds of pause", () -> !behind.events().isEmpty() || System.nanoTime() - until > 0);
         assertEquals(List.of(), behind.events(), "nothing while Redis is paused");
+        assertFalse(node.connected(), "the reader's read unanswered for 6 s, no publish: not connected all the same");
         redis.resume();
+        await("connected again", node::connected);
 
         awaitExactly(behind, sent);
         assertEquals(1, redis.calls("xrange") - xranges, "one read, sent once");

@@ -180,10 +180,17 @@ final class Connections implements AutoCloseable {
         return inFlight.send(timeout, () -> command.apply(connection.async()));
     }
 
+    /**
+     * Both connections are open, and neither has left its commands unanswered for {@link #COMMAND_TIMEOUT}: a Redis
+     * that is paused or wedged keeps its connections open and answers nothing, and publishing then answers 503 as
+     * when it is down. The reader's blocking read ends every {@link #BLOCK}, so a working reader is never stalled;
+     * a node with no command outstanding has nothing to tell by and stays connected.
+     */
     boolean connected() {
         StatefulRedisConnection<String, String> c = commands;
         StatefulRedisConnection<String, String> r = reader;
-        return !closed && c != null && r != null && c.isOpen() && r.isOpen();
+        return !closed && c != null && r != null && c.isOpen() && r.isOpen()
+                && !commandsInFlight.stalled(COMMAND_TIMEOUT) && !readerInFlight.stalled(COMMAND_TIMEOUT);
     }
 
     /** Connects whichever connection is still missing; on failure, tries again in a second. */

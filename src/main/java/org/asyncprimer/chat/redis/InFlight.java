@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +39,8 @@ final class InFlight {
     private final int limit;
     private final ScheduledExecutorService timers;
     private final AtomicInteger count = new AtomicInteger();
+    /** When a command last ended, or the count last left zero: see {@link #stalled}. */
+    private final AtomicLong progressNanos = new AtomicLong(System.nanoTime());
 
     InFlight(int limit, ScheduledExecutorService timers) {
         this.limit = limit;
@@ -49,13 +52,25 @@ final class InFlight {
     }
 
     /**
+     * Commands are outstanding and none has ended for {@code within}: the other end is there (the connection is open)
+     * but answers nothing, as a paused or wedged Redis does. Nothing outstanding is never stalled.
+     */
+    boolean stalled(Duration within) {
+        return count.get() > 0 && System.nanoTime() - progressNanos.get() > within.toNanos();
+    }
+
+    /**
      * Sends {@code command} unless {@code limit} are outstanding. The stage completes when the command does, or
      * with a timeout after {@code timeout} (none when null: the caller waits for the command itself).
      */
     <T> CompletableFuture<T> send(Duration timeout, Supplier<? extends CompletionStage<T>> command) {
-        if (count.incrementAndGet() > limit) {
+        int outstanding = count.incrementAndGet();
+        if (outstanding > limit) {
             count.decrementAndGet();
             return CompletableFuture.failedFuture(new Saturated(limit));
+        }
+        if (outstanding == 1) {
+            progressNanos.set(System.nanoTime()); // the stall clock starts with the first command of a busy spell
         }
         CompletionStage<T> sent;
         try {
@@ -67,6 +82,7 @@ final class InFlight {
         CompletableFuture<T> result = new CompletableFuture<>();
         ScheduledFuture<?> timer = timeout == null ? null : timeLimit(result, timeout);
         sent.whenComplete((value, failure) -> {
+            progressNanos.set(System.nanoTime());
             count.decrementAndGet(); // Lettuce let go of it: answered, failed, or cancelled
             if (timer != null) {
                 timer.cancel(false);
