@@ -53,7 +53,8 @@ public interface Broker extends AutoCloseable {
 
     /**
      * Whether the broker can reach its storage right now, for {@code /status}: the in-memory broker always can;
-     * the Redis one is false while Redis is unreachable (publishing then fails fast with {@link Unavailable}).
+     * the Redis one is false while Redis is unreachable, or leaves the node's commands unanswered for the publish
+     * timeout (publishing then fails with {@link Unavailable}).
      */
     default boolean connected() {
         return true;

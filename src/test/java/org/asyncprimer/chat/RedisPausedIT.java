@@ -132,12 +132,33 @@ class RedisPausedIT {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(6); // three retries' worth, before
         await("six seconds of pause", () -> !behind.events().isEmpty() || System.nanoTime() - until > 0);
         assertEquals(List.of(), behind.events(), "nothing while Redis is paused");
-        assertFalse(node.connected(), "the reader's read unanswered for 6 s, no publish: not connected all the same");
+        assertFalse(node.connected(), "reads unanswered for 6 s, no publish: not connected all the same");
         redis.resume();
         await("connected again", node::connected);
 
         awaitExactly(behind, sent);
         assertEquals(1, redis.calls("xrange") - xranges, "one read, sent once");
+    }
+
+    /**
+     * A node with a room open and nothing else to do: its reader's {@code XREAD} is the only command outstanding, and
+     * Redis answers it every second while it works. /status says "connected" throughout, and "not connected" once a
+     * paused Redis leaves that read unanswered, without any publish or catch-up read to tell.
+     */
+    @Test
+    void theReadersIdleReadAloneTellsAPausedRedisAndAWorkingOne() throws Exception {
+        Recorder live = subscribe(node, room, null);
+        await("started", () -> live.caughtUp.get() >= 1);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4); // four of the reader's idle reads
+        while (System.nanoTime() - until < 0) {
+            assertTrue(node.connected(), "a working Redis, an idle reader");
+            Thread.sleep(10); // sampling the state over the window: the scenario's duration, not a wait for an outcome
+        }
+
+        redis.pause();
+        await("not connected while paused", () -> !node.connected());
+        redis.resume();
+        await("connected again", node::connected);
     }
 
     /**

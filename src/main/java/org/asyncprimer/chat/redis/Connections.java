@@ -181,16 +181,16 @@ final class Connections implements AutoCloseable {
     }
 
     /**
-     * Both connections are open, and neither has left its commands unanswered for {@link #COMMAND_TIMEOUT}: a Redis
-     * that is paused or wedged keeps its connections open and answers nothing, and publishing then answers 503 as
-     * when it is down. The reader's blocking read ends every {@link #BLOCK}, so a working reader is never stalled;
-     * a node with no command outstanding has nothing to tell by and stays connected.
+     * Both connections are open, and neither has left its commands unanswered for {@link #COMMAND_TIMEOUT} (the
+     * reader's for that beyond its {@link #BLOCK}, which a working Redis takes before it answers an idle read): a
+     * Redis that is paused or wedged keeps its connections open and answers nothing, and publishing then answers
+     * 503 as when it is down. A node with no command outstanding has nothing to tell by and stays connected.
      */
     boolean connected() {
         StatefulRedisConnection<String, String> c = commands;
         StatefulRedisConnection<String, String> r = reader;
         return !closed && c != null && r != null && c.isOpen() && r.isOpen()
-                && !commandsInFlight.stalled(COMMAND_TIMEOUT) && !readerInFlight.stalled(COMMAND_TIMEOUT);
+                && !commandsInFlight.stalled(COMMAND_TIMEOUT) && !readerInFlight.stalled(COMMAND_TIMEOUT.plus(BLOCK));
     }
 
     /** Connects whichever connection is still missing; on failure, tries again in a second. */

@@ -64,13 +64,14 @@ final class InFlight {
      * with a timeout after {@code timeout} (none when null: the caller waits for the command itself).
      */
     <T> CompletableFuture<T> send(Duration timeout, Supplier<? extends CompletionStage<T>> command) {
-        int outstanding = count.incrementAndGet();
-        if (outstanding > limit) {
+        if (count.get() == 0) {
+            // The stall clock starts with the first command of a busy spell; set before it counts, so that no one
+            // sees the command outstanding with the clock of the last answer, minutes ago.
+            progressNanos.set(System.nanoTime());
+        }
+        if (count.incrementAndGet() > limit) {
             count.decrementAndGet();
             return CompletableFuture.failedFuture(new Saturated(limit));
-        }
-        if (outstanding == 1) {
-            progressNanos.set(System.nanoTime()); // the stall clock starts with the first command of a busy spell
         }
         CompletionStage<T> sent;
         try {

@@ -3,6 +3,7 @@ package org.asyncprimer.chat.redis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -31,7 +32,7 @@ class InFlightTest {
         inFlight.send(null, CompletableFuture::new);
         inFlight.send(null, CompletableFuture::new);
 
-        ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        ExecutionException refused = assertThrows(ExecutionException.class,
                 () -> inFlight.send(null, CompletableFuture::new).get());
         assertInstanceOf(InFlight.Saturated.class, refused.getCause());
         assertEquals(2, inFlight.count());
