@@ -72,9 +72,7 @@ final class ChatPoll extends AsyncResponse implements Subscriber {
     public boolean onGap(MessageId oldest) {
         // Not counted against limit and maxBytes: the first message after it always goes too, or a client that
         // does not move its position on a gap would be answered the gap alone, again and again.
-        lines.add(new Line(ndjson(ChatJson.gap(oldest).getBytes(StandardCharsets.UTF_8)), null));
-        caughtUp = false;
-        drain();
+        queue(new Line(ndjson(ChatJson.gap(oldest).getBytes(StandardCharsets.UTF_8)), null));
         return true;
     }
 
@@ -91,10 +89,15 @@ final class ChatPoll extends AsyncResponse implements Subscriber {
         }
         taken++;
         takenBytes += line.bytes().length;
+        queue(line);
+        return true;
+    }
+
+    /** A line for the answer: not caught up while it waits to be written. */
+    private void queue(Line line) {
         caughtUp = false;
         lines.add(line);
         drain();
-        return true;
     }
 
     @Override
