@@ -54,9 +54,9 @@ final class UndeployWarnings extends Handler implements AutoCloseable {
     @Override
     public void publish(LogRecord record) {
         boolean fromLoader = record.getLoggerName().startsWith(loader.getName());
+        String message = String.valueOf(record.getMessage());
         if (record.getLevel().intValue() >= (fromLoader ? Level.WARNING : Level.SEVERE).intValue()
-                && !CONTAINER_THREAD.matcher(String.valueOf(record.getMessage())).find()
-                && !FINISHED_REQUEST.matcher(String.valueOf(record.getMessage())).find()) {
+                && !CONTAINER_THREAD.matcher(message).find() && !FINISHED_REQUEST.matcher(message).find()) {
             String thrown = record.getThrown() == null ? "" : " (" + record.getThrown() + ")";
             warnings.add(record.getLevel() + " " + record.getLoggerName() + ": " + record.getMessage() + thrown);
         }
