@@ -50,9 +50,9 @@ quiet() { # [label file]
 # of chat.sh that started with no wait after the warm-up (3 of 12 on 2026-11-28) took 21.6-38.6 s of server CPU
 # against 14.0-18.4 and had p99 329-681 ms against 238-404 (src/bench/results/warmup-2026-11-28.md).
 subscribers_gone() { # port label file [start]
-  local start=${4:-$SECONDS} body
+  local start=${4:-$SECONDS}
   while (( SECONDS - start < 60 )); do
-    if body=$(curl -fs --max-time 2 "http://127.0.0.1:$1/status") && grep -q '"chatSubscribers":0[,}]' <<< "$body"; then
+    if status_has "$1" '"chatSubscribers":0[,}]'; then
       printf '\n%s: the warm-up'"'"'s subscribers were gone from the server on %s %d s after the warm-up\n' "$2" "$1" \
         $((SECONDS - start)) >> "$3"
       return 0
@@ -60,8 +60,14 @@ subscribers_gone() { # port label file [start]
     sleep 0.25
   done
   printf '\n%s: the server on %s %s 60 s after the warm-up\n' "$2" "$1" \
-    "$(if [ -n "${body:-}" ]; then echo 'still had chat subscribers'; else echo 'did not answer /status'; fi)" \
+    "$(if status_has "$1" .; then echo 'still had chat subscribers'; else echo 'did not answer /status'; fi)" \
     | tee -a "$3"
+}
+
+# True when the node at PORT answers /status (within 2 s) with JSON that matches the grep PATTERN.
+status_has() { # port pattern
+  local body
+  body=$(curl -fs --max-time 2 "http://127.0.0.1:$1/status") && grep -q "$2" <<< "$body"
 }
 
 # CPU ticks (1/100 s) the JIT compiler threads of PID have used so far: before and after a measured run, the

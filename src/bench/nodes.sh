@@ -57,7 +57,7 @@ bench() { mvn -q exec:java -Dbench="$*" | grep -E '^\||failures|ready' || true; 
 
 connected() { # port: waits until the node's chat broker is connected (/status "chatBrokerConnected":1)
   for _ in $(seq 1 60); do
-    curl -fs "http://127.0.0.1:$1/status" | grep -q '"chatBrokerConnected":1' && return 0
+    status_has "$1" '"chatBrokerConnected":1' && return 0 # lib.sh
     sleep 0.5
   done
   echo "the node on $1 did not connect to Redis" >&2; return 1
